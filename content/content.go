@@ -1,0 +1,12 @@
+// Package content holds teapot's reference pages and fact tables, embedded in
+// the binary. The format is described in README.md beside this file; package
+// catalog loads and validates it.
+package content
+
+import "embed"
+
+// FS holds codes/*.md (one page per status code) and data/*.tsv (the
+// registry tables the pages are checked against).
+//
+//go:embed codes/*.md data/*.tsv
+var FS embed.FS

@@ -1,0 +1,396 @@
+package catalog
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Error is a problem in one content file, at one line (0 when the problem
+// concerns the whole file).
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// problems collects the errors found in one file.
+type problems struct {
+	file string
+	errs []error
+}
+
+func (p *problems) add(line int, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// maxFileSize bounds a content file; pages are a few kilobytes.
+const maxFileSize = 256 << 10
+
+// Parse reads one page: front matter and sections. It checks the syntax and
+// the fixed structure; agreement with the registry is checked by Load.
+func Parse(file string, src []byte) (*Entry, error) {
+	p := &problems{file: file}
+	if len(src) > maxFileSize {
+		p.add(0, "file is %d bytes, more than the %d allowed", len(src), maxFileSize)
+		return nil, p.errs[0]
+	}
+	text := strings.ReplaceAll(string(src), "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	e := &Entry{File: file}
+	body := parseFrontMatter(p, e, lines)
+	if body >= 0 {
+		parseSections(p, e, lines, body)
+	}
+	if len(p.errs) > 0 {
+		return nil, joinErrors(p.errs)
+	}
+	return e, nil
+}
+
+// parseFrontMatter fills e from the lines between the leading "---" lines
+// and returns the index of the first body line, or -1 if there is no front
+// matter to speak of.
+func parseFrontMatter(p *problems, e *Entry, lines []string) int {
+	if len(lines) == 0 || lines[0] != "---" {
+		p.add(1, `file must start with "---" and front matter`)
+		return -1
+	}
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if lines[i] == "---" {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		p.add(1, `front matter is not closed by a "---" line`)
+		return -1
+	}
+	seen := map[string]int{}
+	for i := 1; i < end; i++ {
+		ln := i + 1
+		if strings.TrimSpace(lines[i]) == "" {
+			continue
+		}
+		key, val, ok := strings.Cut(lines[i], ":")
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		if !ok || key == "" {
+			p.add(ln, `want "key: value", got %q`, clip(lines[i]))
+			continue
+		}
+		if first, dup := seen[key]; dup {
+			p.add(ln, "%s is set twice (first on line %d)", key, first)
+			continue
+		}
+		seen[key] = ln
+		if err := setField(e, key, val); err != nil {
+			p.add(ln, "%s: %v", key, err)
+		}
+	}
+	for _, key := range []string{"code", "name", "class", "status", "cacheable", "retry", "summary"} {
+		if _, ok := seen[key]; !ok {
+			p.add(end+1, "front matter has no %s", key)
+		}
+	}
+	return end + 1
+}
+
+// setField sets one front matter field.
+func setField(e *Entry, key, val string) error {
+	if val == "" {
+		return fmt.Errorf("empty value")
+	}
+	var err error
+	switch key {
+	case "code":
+		e.Code, err = parseCode(val)
+	case "name":
+		e.Name = val
+	case "aka":
+		e.Aka, err = parseList(val)
+	case "class":
+		e.Class = val
+	case "reference":
+		e.Reference = val
+	case "spec_url":
+		e.SpecURL = val
+	case "status":
+		e.Status = Status(val)
+		if !e.Status.registered() && e.Status != StatusUnofficial {
+			err = fmt.Errorf("%q is not one of permanent, provisional, deprecated, reserved, obsoleted, unofficial", val)
+		}
+	case "origin":
+		e.Origin = val
+	case "docs_url":
+		if !strings.HasPrefix(val, "https://") {
+			err = fmt.Errorf("%q is not an https URL", val)
+		}
+		e.DocsURL = val
+	case "related":
+		var items []string
+		if items, err = parseList(val); err == nil {
+			for _, it := range items {
+				code, cerr := parseCode(it)
+				if cerr != nil {
+					return cerr
+				}
+				e.Related = append(e.Related, code)
+			}
+		}
+	case "cacheable":
+		e.Cacheable, err = parseYesNo(val)
+	case "retry":
+		e.Retry = Retry(val)
+		if !e.Retry.valid() {
+			err = fmt.Errorf("%q is not one of n/a, no, after-change, after-delay", val)
+		}
+	case "summary":
+		e.Summary = val
+	case "draft":
+		if val != "true" && val != "false" {
+			err = fmt.Errorf("want true or false, got %q", val)
+		}
+		e.Draft = val == "true"
+	default:
+		err = fmt.Errorf("unknown key")
+	}
+	return err
+}
+
+func parseList(val string) ([]string, error) {
+	inner, ok := strings.CutPrefix(val, "[")
+	if inner, ok = strings.CutSuffix(inner, "]"); !ok {
+		return nil, fmt.Errorf("want a list like [a, b], got %q", clip(val))
+	}
+	var out []string
+	for _, it := range strings.Split(inner, ",") {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			return nil, fmt.Errorf("empty list item in %q", clip(val))
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+func parseYesNo(val string) (bool, error) {
+	switch val {
+	case "yes":
+		return true, nil
+	case "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("want yes or no, got %q", val)
+}
+
+// parseSections splits the body at "##" headings outside fenced code blocks
+// and checks the fixed section structure.
+func parseSections(p *problems, e *Entry, lines []string, start int) {
+	var cur *Section
+	var buf []string
+	flush := func() {
+		if cur != nil {
+			cur.bodyLine = cur.Line + 1
+			for _, l := range buf {
+				if strings.TrimSpace(l) != "" {
+					break
+				}
+				cur.bodyLine++
+			}
+			cur.Markdown = strings.TrimSpace(strings.Join(buf, "\n"))
+			e.Sections = append(e.Sections, *cur)
+		}
+		buf = nil
+	}
+	fence := ""
+	for i := start; i < len(lines); i++ {
+		line := lines[i]
+		if fence == "" && (strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~")) {
+			fence = line[:3]
+		} else if fence != "" && strings.HasPrefix(strings.TrimSpace(line), fence) {
+			fence = ""
+		}
+		if fence == "" && strings.HasPrefix(line, "## ") {
+			flush()
+			cur = &Section{Title: strings.TrimSpace(line[3:]), Line: i + 1}
+			continue
+		}
+		if fence == "" && strings.HasPrefix(line, "# ") {
+			p.add(i+1, "no level-1 headings: the page title comes from the front matter")
+		}
+		if cur == nil && strings.TrimSpace(line) != "" {
+			p.add(i+1, `text before the first "##" section`)
+			cur = &Section{} // report once; the text is dropped below
+			continue
+		}
+		buf = append(buf, line)
+	}
+	flush()
+	if fence != "" {
+		p.add(len(lines), "a fenced code block is not closed")
+	}
+	e.Sections = checkOrder(p, e, e.Sections)
+	for _, s := range e.Sections {
+		checkSection(p, e, s)
+	}
+}
+
+// checkOrder gives each section its ID and reports unknown, repeated,
+// misplaced and missing sections.
+func checkOrder(p *problems, e *Entry, secs []Section) []Section {
+	var out []Section
+	next := 0
+	for _, s := range secs {
+		if s.Title == "" && s.Line == 0 {
+			continue
+		}
+		idx := -1
+		for j, want := range sectionOrder {
+			if want.Title == s.Title {
+				idx = j
+			}
+		}
+		switch {
+		case idx < 0:
+			p.add(s.Line, "unknown section %q (sections are: %s)", clip(s.Title), sectionTitles())
+			continue
+		case idx < next:
+			p.add(s.Line, "section %q is repeated or out of order (order: %s)", s.Title, sectionTitles())
+			continue
+		}
+		for ; next < idx; next++ {
+			if !sectionOrder[next].Optional && !e.Draft {
+				p.add(s.Line, "missing section %q before %q", sectionOrder[next].Title, s.Title)
+			}
+		}
+		next = idx + 1
+		s.ID = sectionOrder[idx].ID
+		if s.Markdown == "" {
+			p.add(s.Line, "section %q is empty", s.Title)
+		}
+		out = append(out, s)
+	}
+	if !e.Draft {
+		for ; next < len(sectionOrder); next++ {
+			if !sectionOrder[next].Optional {
+				p.add(0, "missing section %q", sectionOrder[next].Title)
+			}
+		}
+	}
+	return out
+}
+
+func sectionTitles() string {
+	var t []string
+	for _, s := range sectionOrder {
+		t = append(t, s.Title)
+	}
+	return strings.Join(t, ", ")
+}
+
+// checkSection checks the inner structure the site relies on.
+func checkSection(p *problems, e *Entry, s Section) {
+	switch s.ID {
+	case SecFix:
+		subs := subheadings(s.Markdown)
+		if len(subs) != 2 || subs[0].title != subVisitors || subs[1].title != subDevelopers {
+			p.add(s.Line, "section %q must have exactly the subsections %q and %q", s.Title, "### "+subVisitors, "### "+subDevelopers)
+		}
+	case SecExample:
+		blocks := fencedBlocks(s.Markdown, "http")
+		if len(blocks) != 2 {
+			p.add(s.Line, "section Example must have two ```http blocks (request, then response), found %d", len(blocks))
+			return
+		}
+		e.Example = Example{Request: blocks[0], Response: blocks[1]}
+		if want := "HTTP/1.1 " + strconv.Itoa(e.Code); !strings.HasPrefix(blocks[1], want) {
+			status, _, _ := strings.Cut(blocks[1], "\n")
+			p.add(s.Line, "the example response must start with %q, got %q", want, clip(status))
+		}
+	case SecFAQ:
+		for _, sub := range subheadings(s.Markdown) {
+			if !strings.HasSuffix(sub.title, "?") {
+				p.add(s.Line+sub.line, "FAQ heading %q is not a question", clip(sub.title))
+			}
+			if sub.body == "" {
+				p.add(s.Line+sub.line, "FAQ question %q has no answer", clip(sub.title))
+			}
+			e.FAQ = append(e.FAQ, QA{Question: sub.title, Answer: sub.body})
+		}
+		if len(e.FAQ) < 3 {
+			p.add(s.Line, "FAQ has %d questions, want at least 3", len(e.FAQ))
+		}
+	case SecRelated:
+		for _, code := range e.Related {
+			if !strings.Contains(s.Markdown, "](/"+strconv.Itoa(code)+")") {
+				p.add(s.Line, "related code %d has no link [%d ...](/%d) in this section", code, code, code)
+			}
+		}
+	}
+}
+
+type subheading struct {
+	title string
+	body  string
+	line  int // relative to the section heading
+}
+
+// subheadings splits a section body at "###" headings outside code blocks.
+func subheadings(md string) []subheading {
+	var out []subheading
+	fence := false
+	for i, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
+			fence = !fence
+		}
+		if !fence && strings.HasPrefix(line, "### ") {
+			out = append(out, subheading{title: strings.TrimSpace(line[4:]), line: i + 2})
+			continue
+		}
+		if len(out) > 0 {
+			out[len(out)-1].body += line + "\n"
+		}
+	}
+	for i := range out {
+		out[i].body = strings.TrimSpace(out[i].body)
+	}
+	return out
+}
+
+// fencedBlocks returns the contents of the fenced code blocks whose info
+// string is info.
+func fencedBlocks(md, info string) []string {
+	var out []string
+	var cur []string
+	in, want := false, false
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case !in && strings.HasPrefix(line, "```"):
+			in, want = true, strings.TrimSpace(line[3:]) == info
+			cur = nil
+		case in && strings.TrimSpace(line) == "```":
+			in = false
+			if want {
+				out = append(out, strings.Join(cur, "\n"))
+			}
+		case in:
+			cur = append(cur, line)
+		}
+	}
+	return out
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
+}
