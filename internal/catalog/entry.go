@@ -116,8 +116,8 @@ type QA struct {
 
 // Example is the raw HTTP exchange of a page, with "\n" line ends.
 type Example struct {
-	Request  string
-	Response string
+	Request  string `json:"request"`
+	Response string `json:"response"`
 }
 
 // Title is the name people know the code by: the registered name, unless

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/teapothq/teapot/internal/server"
+)
+
+// config is every setting of "teapot serve". Each flag has an environment
+// variable (TEAPOT_ and the flag's name in capitals); the environment sets
+// the default and a flag overrides it.
+type config struct {
+	Addr              string
+	BasePath          string
+	PublicURL         string
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+	MaxHeaderBytes    int
+	AccessLog         bool
+	LogFormat         string
+	LogLevel          string
+}
+
+// setting describes one flag for registration and for "teapot help serve".
+type setting struct {
+	name, def, usage string
+	bind             func(fs *flag.FlagSet, name, value, usage string) error
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+// envName is the environment variable of a flag: addr is TEAPOT_ADDR.
+func envName(flagName string) string {
+	return "TEAPOT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// serveFlags registers the serve flags on fs, with defaults from getenv.
+// It returns an error naming the variable when one is malformed.
+func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
+	var errs []string
+	env := func(name, def string) string {
+		if v := getenv(envName(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	str := func(p *string, name, def, usage string) {
+		fs.StringVar(p, name, env(name, def), usage)
+	}
+	dur := func(p *time.Duration, name, def, usage string) {
+		v := env(name, def)
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%q is not a duration such as 10s", envName(name), v))
+		}
+		fs.DurationVar(p, name, d, usage)
+	}
+	str(&c.Addr, "addr", ":8080", "address to listen on, host:port")
+	str(&c.BasePath, "base-path", "", "path prefix when served behind a reverse proxy, such as /teapot")
+	str(&c.PublicURL, "public-url", "", "public origin for absolute URLs (sitemap.xml), such as https://teapot.example")
+	dur(&c.ReadHeaderTimeout, "read-header-timeout", "5s", "time allowed to read a request's header")
+	dur(&c.ReadTimeout, "read-timeout", "15s", "time allowed to read a whole request")
+	dur(&c.WriteTimeout, "write-timeout", "30s", "time allowed to write a response")
+	dur(&c.IdleTimeout, "idle-timeout", "60s", "how long an idle keep-alive connection is kept")
+	dur(&c.ShutdownTimeout, "shutdown-timeout", "10s", "how long requests in flight may finish on SIGINT or SIGTERM")
+	mhb := env("max-header-bytes", "16384")
+	n, err := strconv.Atoi(mhb)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("%s=%q is not a number", envName("max-header-bytes"), mhb))
+	}
+	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", n, "largest request header accepted, in bytes")
+	al := env("access-log", "true")
+	b, err := strconv.ParseBool(al)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("%s=%q is not true or false", envName("access-log"), al))
+	}
+	fs.BoolVar(&c.AccessLog, "access-log", b, "log every request")
+	str(&c.LogFormat, "log-format", "text", "log format: text or json")
+	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	if len(errs) > 0 {
+		return usagef("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// loadConfig fills the config from the environment and args, and
+// validates it before anything starts.
+func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := newFlagSet("serve", stderr)
+	if err := serveFlags(fs, &c, getenv); err != nil {
+		return c, err
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, usagef("serve takes flags only, not %q", fs.Arg(0))
+	}
+	return c, c.validate()
+}
+
+var basePathRE = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)*$`)
+
+func (c *config) validatePaths() error {
+	c.BasePath = strings.TrimRight(c.BasePath, "/")
+	if !basePathRE.MatchString(c.BasePath) {
+		return usagef("--base-path %q must look like /teapot: segments of letters, digits, '.', '_', '~' and '-'", c.BasePath)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" {
+			return usagef("--public-url %q must be an origin such as https://teapot.example (no path: use --base-path)", c.PublicURL)
+		}
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	return nil
+}
+
+func (c *config) validate() error {
+	if err := c.validatePaths(); err != nil {
+		return err
+	}
+	if _, _, err := splitHostPort(c.Addr); err != nil {
+		return usagef("--addr %q: %v", c.Addr, err)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout},
+		{"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout}, {"shutdown-timeout", c.ShutdownTimeout},
+	} {
+		if d.v <= 0 || d.v > time.Hour {
+			return usagef("--%s %v must be more than 0 and at most 1h", d.name, d.v)
+		}
+	}
+	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
+		return usagef("--max-header-bytes %d must be from 1024 to 1048576", c.MaxHeaderBytes)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return usagef("--log-format %q must be text or json", c.LogFormat)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return usagef("--log-level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
+		return "", 0, fmt.Errorf("want host:port, such as :8080 or 127.0.0.1:8080")
+	}
+	port, err := strconv.Atoi(addr[i+1:])
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("port must be a number from 0 to 65535")
+	}
+	return addr[:i], port, nil
+}
+
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func (c *config) server() server.Config {
+	return server.Config{
+		Addr: c.Addr, BasePath: c.BasePath,
+		ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout, WriteTimeout: c.WriteTimeout,
+		IdleTimeout: c.IdleTimeout, ShutdownTimeout: c.ShutdownTimeout,
+		MaxHeaderBytes: c.MaxHeaderBytes, AccessLog: c.AccessLog,
+	}
+}

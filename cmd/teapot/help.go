@@ -1,0 +1,51 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const usage = `teapot: HTTP status codes explained, served or offline.
+
+Usage:
+  teapot                 start the web server (same as teapot serve)
+  teapot serve [flags]   start the web server; see teapot help serve
+  teapot NNN             print the reference page of a status code, such as teapot 409
+  teapot search WORDS    search codes by number, name and text
+  teapot export DIR      write the whole site as static files (with .gz and .br)
+                         flags: --base-path PATH, --public-url URL
+  teapot version         print the version
+  teapot help [serve]    print this help, or the server's flags
+
+Exit status: 0 on success, 1 on failure (such as an unknown code), 2 on bad usage.
+`
+
+func help(args []string, stdout io.Writer) error {
+	switch {
+	case len(args) == 0:
+		_, err := io.WriteString(stdout, usage)
+		return err
+	case len(args) == 1 && args[0] == "serve":
+		return helpServe(stdout)
+	}
+	return usagef("no help for %q; try teapot help serve", strings.Join(args, " "))
+}
+
+// helpServe lists every serve flag with its environment variable and
+// default, from the same definitions the server reads.
+func helpServe(w io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c config
+	serveFlags(fs, &c, func(string) string { return "" })
+	fmt.Fprint(w, "Usage: teapot serve [flags]\n\nEvery flag can also be set in the environment; a flag wins over its variable.\n\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		def := f.DefValue
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  --%s  (%s, default %s)\n      %s\n", f.Name, envName(f.Name), def, f.Usage)
+	})
+	return nil
+}

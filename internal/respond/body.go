@@ -1,0 +1,204 @@
+package respond
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+)
+
+// minCompress is the size below which compressing is not worth a header.
+const minCompress = 512
+
+// Body is a response body built once and served many times: its strong
+// ETag is computed up front and its gzip and brotli variants on first use.
+type Body struct {
+	ContentType  string
+	CacheControl string
+	Data         []byte
+
+	etag string // strong ETag of Data, quoted
+
+	gzOnce, brOnce sync.Once
+	gz, br         []byte
+
+	// Header values prebuilt so serving allocates little.
+	hType, hCache, hLen []string
+}
+
+// NewBody prepares data for serving with the given content type and
+// Cache-Control.
+func NewBody(contentType, cacheControl string, data []byte) *Body {
+	sum := sha256.Sum256(data)
+	b := &Body{
+		ContentType:  contentType,
+		CacheControl: cacheControl,
+		Data:         data,
+		etag:         `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
+		hType:        []string{contentType},
+		hCache:       []string{cacheControl},
+		hLen:         []string{strconv.Itoa(len(data))},
+	}
+	return b
+}
+
+// ETag is the strong entity tag of the uncompressed body. Each coding has
+// its own ("...-gz", "...-br"), since they are different representations.
+func (b *Body) ETag() string { return b.etag }
+
+// Gzip returns the gzip variant, or nil when it would not be smaller.
+func (b *Body) Gzip() []byte {
+	b.gzOnce.Do(func() {
+		if len(b.Data) < minCompress {
+			return
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(b.Data)
+		zw.Close()
+		if buf.Len() < len(b.Data) {
+			b.gz = buf.Bytes()
+		}
+	})
+	return b.gz
+}
+
+// Brotli returns the brotli variant, or nil when it would not be smaller.
+func (b *Body) Brotli() []byte {
+	b.brOnce.Do(func() {
+		if len(b.Data) < minCompress {
+			return
+		}
+		var buf bytes.Buffer
+		bw := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+		bw.Write(b.Data)
+		bw.Close()
+		if buf.Len() < len(b.Data) {
+			b.br = buf.Bytes()
+		}
+	})
+	return b.br
+}
+
+// Variant is one coding of a body, as served.
+type Variant struct {
+	Encoding string // "", "gzip" or "br"
+	ETag     string
+	Data     []byte
+}
+
+// Select picks the variant an Accept-Encoding header prefers: brotli, then
+// gzip, then the identity.
+func (b *Body) Select(acceptEncoding string) Variant {
+	enc := AcceptEncoding(acceptEncoding)
+	if enc.Brotli {
+		if br := b.Brotli(); br != nil {
+			return Variant{"br", b.etag[:len(b.etag)-1] + `-br"`, br}
+		}
+	}
+	if enc.Gzip {
+		if gz := b.Gzip(); gz != nil {
+			return Variant{"gzip", b.etag[:len(b.etag)-1] + `-gz"`, gz}
+		}
+	}
+	return Variant{"", b.etag, b.Data}
+}
+
+// Serve writes the body with status, honouring Accept-Encoding and
+// If-None-Match (RFC 9110 Section 13.1.2: a match gives 304 Not Modified for
+// GET and HEAD). vary lists the request fields other than Accept-Encoding
+// that chose this body.
+func (b *Body) Serve(w http.ResponseWriter, r *http.Request, status int, vary string) {
+	v := b.Select(r.Header.Get("Accept-Encoding"))
+	h := w.Header()
+	if vary == "" {
+		h["Vary"] = varyEncoding
+	} else {
+		h["Vary"] = []string{vary + ", Accept-Encoding"}
+	}
+	h["Etag"] = []string{v.ETag}
+	h["Cache-Control"] = b.hCache
+	if status == http.StatusOK && !NoneMatch(r.Header.Get("If-None-Match"), v.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h["Content-Type"] = b.hType
+	if v.Encoding == "" {
+		h["Content-Length"] = b.hLen
+	} else {
+		h["Content-Encoding"] = []string{v.Encoding}
+		h["Content-Length"] = []string{strconv.Itoa(len(v.Data))}
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(v.Data)
+	}
+}
+
+var varyEncoding = []string{"Accept-Encoding"}
+
+// NoneMatch evaluates an If-None-Match header against the current ETag with
+// the weak comparison RFC 9110 Section 13.1.2 requires. It returns true
+// (the condition holds: send the full response) when the header is absent,
+// lists no matching tag, or is malformed: a malformed header is ignored
+// rather than trusted.
+func NoneMatch(header, etag string) bool {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return true
+	}
+	if header == "*" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for i := 0; header != ""; i++ {
+		if i == maxAcceptParts {
+			return true
+		}
+		tag, rest, ok := nextETag(header)
+		if !ok {
+			return true
+		}
+		if strings.TrimPrefix(tag, "W/") == want {
+			return false
+		}
+		header = rest
+	}
+	return true
+}
+
+// nextETag reads one entity-tag and the comma after it from s.
+func nextETag(s string) (tag, rest string, ok bool) {
+	s = strings.TrimLeft(s, " \t")
+	start := 0
+	if strings.HasPrefix(s, "W/") {
+		start = 2
+	}
+	if len(s) < start+2 || s[start] != '"' {
+		return "", "", false
+	}
+	end := strings.IndexByte(s[start+1:], '"')
+	if end < 0 {
+		return "", "", false
+	}
+	end += start + 2
+	for i := start + 1; i < end-1; i++ {
+		if c := s[i]; c < 0x21 || c == 0x7f {
+			return "", "", false
+		}
+	}
+	tag, rest = s[:end], strings.TrimLeft(s[end:], " \t")
+	if rest != "" {
+		if rest[0] != ',' {
+			return "", "", false
+		}
+		rest = strings.TrimLeft(rest[1:], " \t")
+	}
+	return tag, rest, true
+}

@@ -1,0 +1,145 @@
+package respond
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxAcceptParts bounds the work spent on one Accept or Accept-Encoding
+// header; a real browser sends fewer than ten.
+const maxAcceptParts = 32
+
+// Negotiate picks the offer (a media type such as "text/html") that the
+// Accept header prefers, following RFC 9110 Section 12.5.1: the most
+// specific matching range gives each offer its quality, the highest quality
+// wins, and ties go to the earlier offer. An empty or unparseable header
+// accepts anything. ok is false when the header rules out every offer.
+func Negotiate(accept string, offers ...string) (best string, ok bool) {
+	ranges := parseAccept(accept)
+	if len(ranges) == 0 {
+		return offers[0], true
+	}
+	bestQ := 0.0
+	for _, offer := range offers {
+		q := quality(ranges, offer)
+		if q > bestQ {
+			best, bestQ = offer, q
+		}
+	}
+	return best, bestQ > 0
+}
+
+type mediaRange struct {
+	typ, sub string
+	q        float64
+}
+
+func parseAccept(h string) []mediaRange {
+	var out []mediaRange
+	for i, part := range strings.Split(h, ",") {
+		if i == maxAcceptParts {
+			break
+		}
+		mt, params, _ := strings.Cut(part, ";")
+		typ, sub, ok := strings.Cut(strings.ToLower(strings.TrimSpace(mt)), "/")
+		if !ok || !isToken(typ) || !isToken(sub) || (typ == "*" && sub != "*") {
+			continue // malformed ranges are ignored, not trusted
+		}
+		q, valid := qValue(params)
+		if !valid {
+			continue
+		}
+		out = append(out, mediaRange{typ, sub, q})
+	}
+	return out
+}
+
+// quality is the q of the most specific range matching offer, 0 if none.
+func quality(ranges []mediaRange, offer string) float64 {
+	typ, sub, _ := strings.Cut(offer, "/")
+	q, spec := 0.0, -1
+	for _, r := range ranges {
+		s := -1
+		switch {
+		case r.typ == typ && r.sub == sub:
+			s = 2
+		case r.typ == typ && r.sub == "*":
+			s = 1
+		case r.typ == "*":
+			s = 0
+		}
+		if s > spec {
+			q, spec = r.q, s
+		}
+	}
+	return q
+}
+
+// qValue finds the q parameter among params ("; q=0.5; level=1"); valid is
+// false when q is present but not a number from 0 to 1.
+func qValue(params string) (q float64, valid bool) {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || f < 0 || f > 1 || len(v) > 6 {
+				return 0, false
+			}
+			return f, true
+		}
+	}
+	return 1, true
+}
+
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Encodings says which content codings an Accept-Encoding header allows.
+type Encodings struct{ Brotli, Gzip bool }
+
+// AcceptEncoding parses an Accept-Encoding header (RFC 9110 Section 12.5.3).
+func AcceptEncoding(h string) Encodings {
+	var e Encodings
+	if h == "" {
+		return e
+	}
+	star := false
+	explicit := map[string]bool{}
+	for i, part := range strings.Split(h, ",") {
+		if i == maxAcceptParts {
+			break
+		}
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		q, valid := qValue(params)
+		if !valid {
+			continue
+		}
+		switch name {
+		case "br", "gzip", "x-gzip":
+			explicit[name] = true
+			if name == "br" {
+				e.Brotli = q > 0
+			} else {
+				e.Gzip = q > 0
+			}
+		case "*":
+			star = q > 0
+		}
+	}
+	if star {
+		e.Brotli = e.Brotli || !explicit["br"]
+		e.Gzip = e.Gzip || !(explicit["gzip"] || explicit["x-gzip"])
+	}
+	return e
+}

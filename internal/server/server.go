@@ -1,0 +1,129 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/teapothq/teapot/internal/respond"
+)
+
+// Config is what the server needs to know; cmd/teapot fills and validates
+// it.
+type Config struct {
+	Addr              string
+	BasePath          string // "" or "/teapot"
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+	MaxHeaderBytes    int
+	AccessLog         bool
+}
+
+// Server is teapot's HTTP server.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	http *http.Server
+	ln   net.Listener
+}
+
+// Mount is a feature handler and the path below the base path it serves;
+// "/" is the catch-all.
+type Mount struct {
+	Path    string
+	Handler http.Handler
+}
+
+// New builds the server and its handler chain. Nothing listens yet.
+func New(cfg Config, log *slog.Logger, mounts ...Mount) *Server {
+	s := &Server{cfg: cfg, log: log}
+	s.http = &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           s.handler(mounts),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// handler is the root mux wrapped in the middleware, outermost first: the
+// access log and metrics see every response, panics included.
+func (s *Server) handler(mounts []Mount) http.Handler {
+	mux := http.NewServeMux()
+	m := newMetrics()
+	for _, p := range uniq("/healthz", s.cfg.BasePath+"/healthz") {
+		mux.HandleFunc("GET "+p, health)
+	}
+	for _, p := range uniq("/metrics", s.cfg.BasePath+"/metrics") {
+		mux.Handle("GET "+p, m)
+	}
+	for _, mt := range mounts {
+		mux.Handle(s.cfg.BasePath+mt.Path, mt.Handler)
+	}
+	var h http.Handler = mux
+	h = limit(h)
+	h = secure(h)
+	h = recoverPanics(s.log)(h)
+	h = observe(s.log, s.cfg.AccessLog, m, s.cfg.BasePath)(h)
+	return h
+}
+
+func uniq(a, b string) []string {
+	if a == b {
+		return []string{a}
+	}
+	return []string{a, b}
+}
+
+func health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	respond.Bytes(w, http.StatusOK, respond.TypeJSON, []byte(`{"status":"ok"}`+"\n"))
+}
+
+// Handler is the server's whole handler chain, for tests.
+func (s *Server) Handler() http.Handler { return s.http.Handler }
+
+// Listen binds the address, so that errors come back at once and ":0"
+// picks a free port.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the address listened on, after Listen.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve serves until ctx is cancelled, then shuts down gracefully: it stops
+// accepting, lets requests in flight finish within ShutdownTimeout, and
+// returns.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}

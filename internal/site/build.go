@@ -1,0 +1,291 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/respond"
+)
+
+//go:embed templates/*.html assets/* openapi.json
+var files embed.FS
+
+// Options configure a Site.
+type Options struct {
+	// BasePath is the path prefix the site is served under behind a
+	// reverse proxy, such as "/teapot"; "" for the root.
+	BasePath string
+	// PublicURL is the site's public origin, such as
+	// "https://teapot.example", used where an absolute URL is required
+	// (sitemap.xml). Without it those are built from the request's Host.
+	PublicURL string
+	// Version is shown in the footer.
+	Version string
+}
+
+// Cache lifetimes.
+const (
+	cachePage  = "public, max-age=3600"
+	cacheAsset = "public, max-age=31536000, immutable"
+)
+
+// Site is the rendered reference site.
+type Site struct {
+	cat   *catalog.Catalog
+	opts  Options
+	md    *markdown
+	tmpl  map[string]*template.Template
+	pages map[string]*page // by path below the base path: "/", "/409", "/4xx", "/api/codes"
+	// assets by hashed file name ("style.1a2b3c4d.css"), and the hashed
+	// name of each source file ("style.css").
+	assets   map[string]*respond.Body
+	assetURL map[string]string
+}
+
+// page is one address's representations; a nil one is not offered.
+type page struct {
+	html, json, text *respond.Body
+}
+
+// New renders every page of the site into memory.
+func New(cat *catalog.Catalog, opts Options) (*Site, error) {
+	opts.BasePath = strings.TrimRight(opts.BasePath, "/")
+	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
+	s := &Site{
+		cat:      cat,
+		opts:     opts,
+		md:       newMarkdown(opts.BasePath),
+		pages:    map[string]*page{},
+		assets:   map[string]*respond.Body{},
+		assetURL: map[string]string{},
+	}
+	if err := s.loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	if err := s.buildPages(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+var assetTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml",
+}
+
+// loadAssets names each asset after its content hash, so it can be cached
+// for a year and still change with a release.
+func (s *Site) loadAssets() error {
+	names, err := fs.Glob(files, "assets/*")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		base := path.Base(name)
+		ext := path.Ext(base)
+		sum := sha256.Sum256(data)
+		hashed := strings.TrimSuffix(base, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		s.assets[hashed] = respond.NewBody(assetTypes[ext], cacheAsset, data)
+		s.assetURL[base] = s.opts.BasePath + "/assets/" + hashed
+	}
+	return nil
+}
+
+func (s *Site) parseTemplates() error {
+	funcs := template.FuncMap{
+		"base":  func() string { return s.opts.BasePath },
+		"asset": func(name string) string { return s.assetURL[name] },
+		"lower": strings.ToLower,
+		"join":  strings.Join,
+		"retryText": func(r catalog.Retry) string {
+			return retryText[r]
+		},
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return err
+	}
+	s.tmpl = map[string]*template.Template{}
+	for _, name := range []string{"home", "class", "code", "search", "notfound"} {
+		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
+		if err != nil {
+			return err
+		}
+		s.tmpl[name] = t
+	}
+	return nil
+}
+
+var retryText = map[catalog.Retry]string{
+	catalog.RetryNA:          "nothing to retry: this is not an error",
+	catalog.RetryNo:          "no: the same request will get the same answer",
+	catalog.RetryAfterChange: "only after changing the request (credentials, input or refreshed state)",
+	catalog.RetryAfterDelay:  "yes, later: wait (honour Retry-After), back off, and only repeat idempotent requests blindly",
+}
+
+// view is what the templates see.
+type view struct {
+	Title, Description string
+	Version            string
+	Query              string
+	Filter             bool   // the page has the instant filter script
+	Alternates         string // path of the page's .json and .txt forms, without suffix
+	JSONLD             any
+
+	Classes   []classView
+	Class     catalog.Class
+	ClassName string
+	Entry     *catalog.Entry
+	Sections  []sectionView
+	Entries   []*catalog.Entry
+	Error     string
+}
+
+type classView struct {
+	catalog.Class
+	Entries []*catalog.Entry
+}
+
+type sectionView struct {
+	ID, Title string
+	HTML      template.HTML
+}
+
+func (s *Site) render(name string, v view) ([]byte, error) {
+	v.Version = s.opts.Version
+	var buf bytes.Buffer
+	if err := s.tmpl[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (s *Site) buildPages() error {
+	home, err := s.render("home", view{
+		Title:       "HTTP status codes explained",
+		Description: "Every HTTP status code explained: meaning with the RFC section, common causes, how to fix it, examples and FAQ.",
+		Filter:      true,
+		Classes:     s.classes(),
+	})
+	if err != nil {
+		return err
+	}
+	list := s.codeList()
+	s.add("/", home, list, []byte(s.indexText()))
+	s.add("/api/codes", nil, list, nil)
+	for _, cl := range catalog.Classes {
+		entries := s.cat.InClass(cl.ID)
+		html, err := s.render("class", view{
+			Title:       cl.ID + " " + cl.Name,
+			Description: cl.Summary,
+			Class:       cl,
+			Entries:     entries,
+			Alternates:  s.opts.BasePath + "/" + cl.ID,
+		})
+		if err != nil {
+			return err
+		}
+		js := mustJSON(classJSON{ID: cl.ID, Name: cl.Name, Summary: cl.Summary, Codes: s.summaries(entries)})
+		s.add("/"+cl.ID, html, js, []byte(classText(cl, entries)))
+	}
+	for _, e := range s.cat.Entries() {
+		html, err := s.entryHTML(e)
+		if err != nil {
+			return err
+		}
+		s.add("/"+e.CodeString(), html, mustJSON(s.entryJSON(e)), []byte(PlainText(s.cat, e)))
+	}
+	openapi, err := files.ReadFile("openapi.json")
+	if err != nil {
+		return err
+	}
+	base := s.opts.BasePath
+	if base == "" {
+		base = "/"
+	}
+	quoted, _ := json.Marshal(base)
+	openapi = bytes.Replace(openapi, []byte(`"url": "/"`), append([]byte(`"url": `), quoted...), 1)
+	s.pages["/openapi.json"] = &page{json: respond.NewBody("application/vnd.oai.openapi+json; charset=utf-8", cachePage, openapi)}
+	return nil
+}
+
+func (s *Site) add(path string, html, js, text []byte) {
+	p := &page{}
+	if html != nil {
+		p.html = respond.NewBody(respond.TypeHTML, cachePage, html)
+	}
+	if js != nil {
+		p.json = respond.NewBody(respond.TypeJSON, cachePage, js)
+	}
+	if text != nil {
+		p.text = respond.NewBody(respond.TypeText, cachePage, text)
+	}
+	s.pages[path] = p
+}
+
+func (s *Site) classes() []classView {
+	var out []classView
+	for _, cl := range catalog.Classes {
+		out = append(out, classView{Class: cl, Entries: s.cat.InClass(cl.ID)})
+	}
+	return out
+}
+
+func (s *Site) entryHTML(e *catalog.Entry) ([]byte, error) {
+	cl, _ := catalog.ClassByID(e.Class)
+	v := view{
+		Title:       e.CodeString() + " " + e.Title(),
+		Description: e.Summary,
+		Entry:       e,
+		ClassName:   cl.Name,
+		Alternates:  s.opts.BasePath + "/" + e.CodeString(),
+	}
+	for _, sec := range e.Sections {
+		v.Sections = append(v.Sections, sectionView{ID: sec.ID, Title: sec.Title, HTML: s.md.html(sec.Markdown)})
+	}
+	if len(e.FAQ) > 0 {
+		v.JSONLD = s.faqLD(e)
+	}
+	return s.render("code", v)
+}
+
+// faqLD is the page's FAQ as schema.org FAQPage structured data.
+func (s *Site) faqLD(e *catalog.Entry) map[string]any {
+	var qs []map[string]any
+	for _, qa := range e.FAQ {
+		qs = append(qs, map[string]any{
+			"@type": "Question",
+			"name":  qa.Question,
+			"acceptedAnswer": map[string]any{
+				"@type": "Answer",
+				"text":  strings.TrimSpace(s.md.text(qa.Answer, 1<<20)),
+			},
+		})
+	}
+	return map[string]any{"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": qs}
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		panic(err) // only our own plain types are encoded here
+	}
+	return append(b, '\n')
+}

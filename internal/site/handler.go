@@ -1,0 +1,251 @@
+package site
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/respond"
+)
+
+// Handler serves the site under its base path. Every route is here.
+func (s *Site) Handler() http.Handler {
+	b := s.opts.BasePath
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+b+"/{$}", s.servePage)
+	mux.HandleFunc("GET "+b+"/{name}", s.servePage)
+	mux.HandleFunc("GET "+b+"/api/codes", s.servePage)
+	mux.HandleFunc("GET "+b+"/assets/{file}", s.serveAsset)
+	mux.HandleFunc("GET "+b+"/search", s.serveSearch)
+	mux.HandleFunc("GET "+b+"/sitemap.xml", s.serveSitemap)
+	mux.HandleFunc("GET "+b+"/robots.txt", s.serveRobots)
+	mux.HandleFunc("GET "+b+"/", s.serveNotFound)
+	return mux
+}
+
+// Formats a page can be asked for.
+const (
+	fmtHTML = "text/html"
+	fmtJSON = "application/json"
+	fmtText = "text/plain"
+)
+
+// negotiated is the Vary of a page whose format comes from the request's
+// headers rather than from a suffix.
+const negotiated = "Accept, User-Agent"
+
+// format picks the representation for a request without a suffix: what
+// Accept prefers, with ties going to HTML for browsers and to plain text
+// for command-line clients such as curl, wget and HTTPie.
+func format(r *http.Request) (string, bool) {
+	accept := r.Header.Get("Accept")
+	if isCLI(r.Header.Get("User-Agent")) {
+		return respond.Negotiate(accept, fmtText, fmtHTML, fmtJSON)
+	}
+	return respond.Negotiate(accept, fmtHTML, fmtJSON, fmtText)
+}
+
+var cliAgents = []string{"curl/", "Wget/", "HTTPie/", "xh/", "fetch libfetch"}
+
+func isCLI(ua string) bool {
+	for _, p := range cliAgents {
+		if strings.HasPrefix(ua, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitSuffix turns "409.json" into ("409", fmtJSON); a name without a
+// known suffix has format "".
+func splitSuffix(name string) (stem, format string) {
+	if stem, ok := strings.CutSuffix(name, ".json"); ok {
+		return stem, fmtJSON
+	}
+	if stem, ok := strings.CutSuffix(name, ".txt"); ok {
+		return stem, fmtText
+	}
+	return name, ""
+}
+
+func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
+	key := strings.TrimPrefix(r.URL.Path, s.opts.BasePath)
+	stem, f := splitSuffix(key)
+	p := s.pages[stem]
+	if p == nil || stem == "/" && f != "" {
+		s.serveNotFound(w, r)
+		return
+	}
+	vary := ""
+	if f == "" {
+		vary = negotiated
+		if p.html == nil && p.text == nil {
+			f = fmtJSON // an API address: JSON whatever is asked
+			vary = ""
+		} else if got, ok := format(r); ok {
+			f = got
+		} else {
+			notAcceptable(w)
+			return
+		}
+	}
+	body := p.html
+	switch f {
+	case fmtJSON:
+		body = p.json
+	case fmtText:
+		body = p.text
+	}
+	if body == nil {
+		s.serveNotFound(w, r)
+		return
+	}
+	body.Serve(w, r, http.StatusOK, vary)
+}
+
+func notAcceptable(w http.ResponseWriter) {
+	w.Header().Set("Vary", negotiated)
+	respond.Text(w, http.StatusNotAcceptable,
+		"406 Not Acceptable: this page is available as text/html, application/json and text/plain.\n"+
+			"Ask for one of them in Accept, or add .json or .txt to the address.\n")
+}
+
+func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
+	body := s.assets[r.PathValue("file")]
+	if body == nil {
+		s.serveNotFound(w, r)
+		return
+	}
+	body.Serve(w, r, http.StatusOK, "")
+}
+
+func (s *Site) serveSearch(w http.ResponseWriter, r *http.Request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	f, ok := format(r)
+	if !ok {
+		notAcceptable(w)
+		return
+	}
+	w.Header().Set("Vary", negotiated)
+	if len(q) > catalog.MaxQuery {
+		msg := fmt.Sprintf("The query is %d bytes long; at most %d are allowed.", len(q), catalog.MaxQuery)
+		switch f {
+		case fmtHTML:
+			s.writeHTML(w, http.StatusBadRequest, "search", view{Title: "Search", Error: msg})
+		default:
+			respond.WriteProblem(w, respond.Problem{Type: s.opts.BasePath + "/400", Title: "Query too long",
+				Status: http.StatusBadRequest, Detail: msg})
+		}
+		return
+	}
+	results := s.cat.Search(q)
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	switch f {
+	case fmtJSON:
+		respond.JSON(w, http.StatusOK, map[string]any{"query": q, "count": len(results), "results": s.summaries(results)})
+	case fmtText:
+		respond.Text(w, http.StatusOK, SearchText(results, q))
+	default:
+		s.writeHTML(w, http.StatusOK, "search", view{Title: "Search: " + q, Query: q, Entries: results,
+			Description: "HTTP status codes matching " + q})
+	}
+}
+
+// serveNotFound answers 404 in the format asked for, suggesting the codes
+// the address most likely meant.
+func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {
+	last := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	last, _ = splitSuffix(last)
+	suggest := s.cat.Suggest(last, 5)
+	f, ok := format(r)
+	if !ok {
+		f = fmtText
+	}
+	w.Header().Set("Vary", negotiated)
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	switch f {
+	case fmtJSON:
+		respond.WriteProblem(w, respond.Problem{
+			Type: s.opts.BasePath + "/404", Title: "Not Found", Status: http.StatusNotFound,
+			Detail:   "There is no page at this address; status code pages are at /{code}, such as /409.",
+			Instance: r.URL.Path,
+			Extra:    map[string]any{"suggestions": s.summaries(suggest)},
+		})
+	case fmtText:
+		var b strings.Builder
+		b.WriteString("404 Not Found: there is no page at this address.\n")
+		if len(suggest) > 0 {
+			b.WriteString("\nDid you mean:\n\n")
+			b.WriteString(listText(suggest))
+		}
+		respond.Text(w, http.StatusNotFound, b.String())
+	default:
+		s.writeHTML(w, http.StatusNotFound, "notfound", view{Title: "Page not found", Query: truncate(last, 60), Entries: suggest})
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+func (s *Site) writeHTML(w http.ResponseWriter, status int, name string, v view) {
+	b, err := s.render(name, v)
+	if err != nil {
+		http.Error(w, "cannot render the page", http.StatusInternalServerError)
+		return
+	}
+	respond.Bytes(w, status, respond.TypeHTML, b)
+}
+
+// origin is the public origin for absolute URLs: the configured one, or
+// the one the request was made to.
+func (s *Site) origin(r *http.Request) string {
+	if s.opts.PublicURL != "" {
+		return s.opts.PublicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Site) serveSitemap(w http.ResponseWriter, r *http.Request) {
+	if s.opts.PublicURL == "" {
+		w.Header().Set("Vary", "Host")
+	}
+	respond.Bytes(w, http.StatusOK, "application/xml; charset=utf-8", s.sitemap(s.origin(r)))
+}
+
+func (s *Site) serveRobots(w http.ResponseWriter, r *http.Request) {
+	respond.Text(w, http.StatusOK, s.robots(s.origin(r)))
+}
+
+// sitemap lists the pages a search engine should index.
+func (s *Site) sitemap(origin string) []byte {
+	var b strings.Builder
+	b.WriteString(xml.Header + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	loc := func(p string) {
+		b.WriteString("<url><loc>")
+		xml.EscapeText(&b, []byte(origin+s.opts.BasePath+p))
+		b.WriteString("</loc></url>\n")
+	}
+	loc("/")
+	for _, cl := range catalog.Classes {
+		loc("/" + cl.ID)
+	}
+	for _, e := range s.cat.Entries() {
+		loc("/" + e.CodeString())
+	}
+	b.WriteString("</urlset>\n")
+	return []byte(b.String())
+}
+
+func (s *Site) robots(origin string) string {
+	return "User-agent: *\nAllow: /\nDisallow: " + s.opts.BasePath + "/search\n\nSitemap: " + origin + s.opts.BasePath + "/sitemap.xml\n"
+}
