@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 
@@ -155,20 +156,29 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := cfg.logger(stderr)
-	cat, err := loadCatalog()
+	srv, err := newServer(cfg, log)
 	if err != nil {
 		return err
 	}
-	s, err := site.New(cat, site.Options{BasePath: cfg.BasePath, PublicURL: cfg.PublicURL, Version: buildVersion()})
-	if err != nil {
-		return err
-	}
-	srv := server.New(cfg.server(), log, server.Mount{Path: "/", Handler: s.Handler()})
 	if err := srv.Listen(); err != nil {
 		return err
 	}
 	log.Info("listening", "addr", srv.Addr().String(), "base_path", cfg.BasePath, "version", buildVersion())
 	return srv.Serve(ctx)
+}
+
+// newServer wires the features into a server: the one place that knows
+// them all.
+func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
+	cat, err := loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	s, err := site.New(cat, site.Options{BasePath: cfg.BasePath, PublicURL: cfg.PublicURL, Version: buildVersion()})
+	if err != nil {
+		return nil, err
+	}
+	return server.New(cfg.server(), log, server.Mount{Path: "/", Handler: s.Handler()}), nil
 }
 
 func buildVersion() string {

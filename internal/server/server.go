@@ -69,6 +69,11 @@ func (s *Server) handler(mounts []Mount) http.Handler {
 	}
 	for _, mt := range mounts {
 		mux.Handle(s.cfg.BasePath+mt.Path, mt.Handler)
+		if mt.Path == "/" && s.cfg.BasePath != "" {
+			// The base path itself goes to the handler too, rather than
+			// to the mux's own 307 redirect.
+			mux.Handle(s.cfg.BasePath, mt.Handler)
+		}
 	}
 	var h http.Handler = mux
 	h = limit(h)

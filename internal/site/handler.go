@@ -22,6 +22,11 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET "+b+"/sitemap.xml", s.serveSitemap)
 	mux.HandleFunc("GET "+b+"/robots.txt", s.serveRobots)
 	mux.HandleFunc("GET "+b+"/", s.serveNotFound)
+	if b != "" {
+		mux.HandleFunc("GET "+b, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, b+"/", http.StatusMovedPermanently)
+		})
+	}
 	return mux
 }
 
@@ -72,8 +77,12 @@ func splitSuffix(name string) (stem, format string) {
 
 func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 	key := strings.TrimPrefix(r.URL.Path, s.opts.BasePath)
-	stem, f := splitSuffix(key)
-	p := s.pages[stem]
+	stem, f := key, ""
+	p := s.pages[key]
+	if p == nil {
+		stem, f = splitSuffix(key)
+		p = s.pages[stem]
+	}
 	if p == nil || stem == "/" && f != "" {
 		s.serveNotFound(w, r)
 		return

@@ -1,0 +1,301 @@
+package main
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/andybalholm/brotli"
+)
+
+// newTestServer serves the whole teapot handler chain, configured by args
+// as "teapot serve" would be, on a real loopback port.
+func newTestServer(t *testing.T, args ...string) string {
+	t.Helper()
+	cfg, err := loadConfig(append([]string{"--addr", "127.0.0.1:0", "--access-log=false"}, args...), func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newServer(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// client does not follow redirects or decompress, so tests see exactly
+// what the server sent.
+var client = &http.Client{
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	Transport:     &http.Transport{DisableCompression: true},
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func fetch(t *testing.T, method, url string, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "Mozilla/5.0 (test)")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rd io.Reader = resp.Body
+	switch resp.Header.Get("Content-Encoding") {
+	case "gzip":
+		if rd, err = gzip.NewReader(resp.Body); err != nil {
+			t.Fatalf("bad gzip: %v", err)
+		}
+	case "br":
+		rd = brotli.NewReader(resp.Body)
+	}
+	body, err := io.ReadAll(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, string(body)}
+}
+
+// TestRoutes requests every route in every form and checks the status, the
+// content type and a piece of the body.
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t)
+	const (
+		html    = "text/html; charset=utf-8"
+		jsonT   = "application/json; charset=utf-8"
+		text    = "text/plain; charset=utf-8"
+		problem = "application/problem+json; charset=utf-8"
+	)
+	tests := []struct {
+		name, method, path string
+		header             map[string]string
+		status             int
+		ctype              string
+		body               string // substring of the body
+		vary               string // substring of Vary, if set
+	}{
+		{"home html", "GET", "/", nil, 200, html, "<h1>HTTP status codes</h1>", "Accept"},
+		{"home curl", "GET", "/", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 200, text, "409  Conflict", "User-Agent"},
+		{"home json", "GET", "/", map[string]string{"Accept": "application/json"}, 200, jsonT, `"code": 409`, "Accept"},
+		{"code html", "GET", "/409", nil, 200, html, "<h1><span class=\"code c4xx\">409</span> Conflict</h1>", "Accept"},
+		{"code browser accept", "GET", "/409", map[string]string{"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, 200, html, "ptimistic locking", ""},
+		{"code json accept", "GET", "/409", map[string]string{"Accept": "application/json"}, 200, jsonT, `"name": "Conflict"`, "Accept"},
+		{"code json suffix", "GET", "/409.json", nil, 200, jsonT, `"spec_url": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.10"`, ""},
+		{"code text accept", "GET", "/409", map[string]string{"Accept": "text/plain"}, 200, text, "409 Conflict\n====", ""},
+		{"code text suffix", "GET", "/409.txt", nil, 200, text, "MEANING", ""},
+		{"code curl", "GET", "/409", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 200, text, "409 Conflict", "User-Agent"},
+		{"code wget", "GET", "/409", map[string]string{"User-Agent": "Wget/1.21.4"}, 200, text, "409 Conflict", ""},
+		{"code httpie", "GET", "/409", map[string]string{"User-Agent": "HTTPie/3.2.2", "Accept": "*/*"}, 200, text, "409 Conflict", ""},
+		{"code curl asks json", "GET", "/409", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "application/json"}, 200, jsonT, `"code": 409`, ""},
+		{"draft page", "GET", "/499", nil, 200, html, "Not a standard status code", ""},
+		{"reserved page title", "GET", "/418", nil, 200, html, "I&#39;m a teapot", ""},
+		{"class html", "GET", "/4xx", nil, 200, html, "4xx Client Error", ""},
+		{"class json", "GET", "/5xx.json", nil, 200, jsonT, `"id": "5xx"`, ""},
+		{"class text", "GET", "/2xx.txt", nil, 200, text, "200  OK", ""},
+		{"api codes", "GET", "/api/codes", nil, 200, jsonT, `"count": 95`, ""},
+		{"openapi", "GET", "/openapi.json", nil, 200, "application/vnd.oai.openapi+json; charset=utf-8", `"openapi": "3.1.0"`, ""},
+		{"search html", "GET", "/search?q=conflict", nil, 200, html, "/409", "Accept"},
+		{"search json", "GET", "/search?q=nginx", map[string]string{"Accept": "application/json"}, 200, jsonT, `"code": 499`, ""},
+		{"search text", "GET", "/search?q=teapot", map[string]string{"Accept": "text/plain"}, 200, text, "418  I'm a teapot", ""},
+		{"search empty", "GET", "/search", nil, 200, html, "Type a code", ""},
+		{"search no match", "GET", "/search?q=zzzzqqq", nil, 200, html, "0 codes match", ""},
+		{"search too long", "GET", "/search?q=" + strings.Repeat("a", 201), map[string]string{"Accept": "application/json"}, 400, problem, "at most 200", ""},
+		{"search too long html", "GET", "/search?q=" + strings.Repeat("a", 201), nil, 400, html, "at most 200", ""},
+		{"sitemap", "GET", "/sitemap.xml", nil, 200, "application/xml; charset=utf-8", "/409</loc>", ""},
+		{"robots", "GET", "/robots.txt", nil, 200, text, "Sitemap: http://127.0.0.1", ""},
+		{"healthz", "GET", "/healthz", nil, 200, jsonT, `"status":"ok"`, ""},
+		{"metrics", "GET", "/metrics", nil, 200, "text/plain; version=0.0.4; charset=utf-8", "teapot_uptime_seconds", ""},
+		{"head", "HEAD", "/409", nil, 200, html, "", ""},
+		{"unknown code", "GET", "/432", nil, 404, html, "/431", ""},
+		{"lookalike code", "GET", "/4O9", nil, 404, html, "/409", ""},
+		{"unknown code json", "GET", "/432", map[string]string{"Accept": "application/json"}, 404, problem, `"suggestions"`, ""},
+		{"unknown code json suffix", "GET", "/432.json", nil, 404, html, "/431", ""},
+		{"unknown code text", "GET", "/432", map[string]string{"User-Agent": "curl/8"}, 404, text, "Did you mean", ""},
+		{"negative", "GET", "/-1", nil, 404, html, "no page", ""},
+		{"huge number", "GET", "/99999", nil, 404, html, "no page", ""},
+		{"deep path", "GET", "/a/b/c", nil, 404, html, "no page", ""},
+		{"home suffix", "GET", "/.json", nil, 404, html, "no page", ""},
+		{"unknown asset", "GET", "/assets/nope.css", nil, 404, html, "no page", ""},
+		{"not acceptable", "GET", "/409", map[string]string{"Accept": "image/png"}, 406, text, "text/html, application/json and text/plain", ""},
+		{"bad accept ignored", "GET", "/409", map[string]string{"Accept": "%%%garbage"}, 200, html, "409", ""},
+		{"post", "POST", "/409", nil, 405, text, "Method Not Allowed", ""},
+		{"long path", "GET", "/" + strings.Repeat("4", 2000), nil, 414, problem, "at most 1024", ""},
+		{"long query", "GET", "/search?q=" + strings.Repeat("a", 3000), nil, 414, problem, "URI Too Long", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := fetch(t, tt.method, base+tt.path, tt.header)
+			if r.status != tt.status {
+				t.Errorf("status %d, want %d\n%.300s", r.status, tt.status, r.body)
+			}
+			if got := r.header.Get("Content-Type"); got != tt.ctype {
+				t.Errorf("Content-Type %q, want %q", got, tt.ctype)
+			}
+			if !strings.Contains(r.body, tt.body) {
+				t.Errorf("body lacks %q:\n%.500s", tt.body, r.body)
+			}
+			if tt.vary != "" && !strings.Contains(r.header.Get("Vary"), tt.vary) {
+				t.Errorf("Vary %q lacks %q", r.header.Get("Vary"), tt.vary)
+			}
+			if tt.method == "HEAD" && r.body != "" {
+				t.Errorf("HEAD response has a body")
+			}
+		})
+	}
+}
+
+// TestSecurityHeaders checks that every kind of response, errors
+// included, carries the security headers.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t)
+	for _, path := range []string{"/", "/409", "/409.json", "/nope", "/search?q=x", "/healthz", "/" + strings.Repeat("x", 2000)} {
+		r := fetch(t, "GET", base+path, nil)
+		csp := r.header.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%.20s: CSP %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%.20s: CSP allows unsafe-inline", path)
+		}
+		if r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Referrer-Policy") == "" {
+			t.Errorf("%.20s: missing nosniff or Referrer-Policy: %v", path, r.header)
+		}
+	}
+}
+
+// TestEscaping sends hostile input where the server echoes it back.
+func TestEscaping(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t)
+	const evil = `"><script>alert(1)</script>`
+	for _, tt := range []struct{ path, accept string }{
+		{"/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", ""},
+		{"/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", "application/json"},
+		{"/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", ""},
+		{"/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", "application/json"},
+	} {
+		r := fetch(t, "GET", base+tt.path, map[string]string{"Accept": tt.accept})
+		if strings.Contains(r.body, "<script>alert") {
+			t.Errorf("%s (%s) echoes the script unescaped:\n%.400s", tt.path, tt.accept, r.body)
+		}
+		if tt.accept == "" && tt.path[1] == 's' && !strings.Contains(r.body, "&lt;script&gt;") {
+			t.Errorf("%s: the query is not shown escaped", tt.path)
+		}
+	}
+	_ = evil
+}
+
+// TestConditionalAndCompression checks ETags, 304 and the precompressed
+// variants, which must decode to the identity body.
+func TestConditionalAndCompression(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t)
+	plain := fetch(t, "GET", base+"/409", nil)
+	for _, enc := range []string{"gzip", "br"} {
+		r := fetch(t, "GET", base+"/409", map[string]string{"Accept-Encoding": enc})
+		if r.header.Get("Content-Encoding") != enc {
+			t.Fatalf("%s: Content-Encoding %q", enc, r.header.Get("Content-Encoding"))
+		}
+		if r.body != plain.body {
+			t.Errorf("%s: decoded body differs from the identity body", enc)
+		}
+		etag := r.header.Get("ETag")
+		if etag == "" || etag == plain.header.Get("ETag") || strings.HasPrefix(etag, "W/") {
+			t.Errorf("%s: ETag %q, want a strong tag of its own", enc, etag)
+		}
+		nm := fetch(t, "GET", base+"/409", map[string]string{"Accept-Encoding": enc, "If-None-Match": etag})
+		if nm.status != 304 || nm.body != "" || nm.header.Get("ETag") != etag {
+			t.Errorf("%s: If-None-Match gave %d with ETag %q", enc, nm.status, nm.header.Get("ETag"))
+		}
+	}
+	for _, inm := range []string{`"stale"`, `garbage`, `W/`, strings.Repeat(`"a",`, 500)} {
+		if r := fetch(t, "GET", base+"/409", map[string]string{"If-None-Match": inm}); r.status != 200 {
+			t.Errorf("If-None-Match %.20q: status %d, want 200", inm, r.status)
+		}
+	}
+}
+
+// TestBasePath serves under /teapot: every link and the API point there.
+func TestBasePath(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t, "--base-path", "/teapot/")
+	r := fetch(t, "GET", base+"/teapot/409", nil)
+	if r.status != 200 {
+		t.Fatalf("status %d", r.status)
+	}
+	for _, want := range []string{`href="/teapot/"`, `href="/teapot/412"`, `action="/teapot/search"`, `href="/teapot/assets/style.`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(r.body, `href="/412"`) {
+		t.Errorf("page links to /412 outside the base path")
+	}
+	var doc struct {
+		URL     string `json:"url"`
+		Related []struct {
+			URL string `json:"url"`
+		} `json:"related"`
+	}
+	if err := json.Unmarshal([]byte(fetch(t, "GET", base+"/teapot/409.json", nil).body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.URL != "/teapot/409" || !strings.HasPrefix(doc.Related[0].URL, "/teapot/") {
+		t.Errorf("JSON urls: %+v", doc)
+	}
+	if r := fetch(t, "GET", base+"/teapot", nil); r.status != 301 || r.header.Get("Location") != "/teapot/" {
+		t.Errorf("/teapot: %d Location %q, want 301 to /teapot/", r.status, r.header.Get("Location"))
+	}
+	if r := fetch(t, "GET", base+"/409", nil); r.status != 404 {
+		t.Errorf("/409 outside the base path: %d, want 404", r.status)
+	}
+	if r := fetch(t, "GET", base+"/teapot/healthz", nil); r.status != 200 {
+		t.Errorf("/teapot/healthz: %d", r.status)
+	}
+	if r := fetch(t, "GET", base+"/teapot/sitemap.xml", nil); !strings.Contains(r.body, "/teapot/409</loc>") {
+		t.Errorf("sitemap lacks /teapot/409")
+	}
+}
+
+// TestMetrics checks that requests are counted by route pattern.
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t)
+	fetch(t, "GET", base+"/409", nil)
+	fetch(t, "GET", base+"/nope/nope", nil)
+	m := fetch(t, "GET", base+"/metrics", nil).body
+	for _, want := range []string{
+		`teapot_http_requests_total{route="/{name}",code="200"} 1`,
+		`teapot_http_requests_total{route="/",code="404"} 1`,
+		`teapot_http_request_duration_seconds_bucket{route="/{name}",code="200",le="+Inf"} 1`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s\n%s", want, m)
+		}
+	}
+}
