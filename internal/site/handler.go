@@ -17,6 +17,8 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET "+b+"/{$}", s.servePage)
 	mux.HandleFunc("GET "+b+"/{name}", s.servePage)
 	mux.HandleFunc("GET "+b+"/api/codes", s.servePage)
+	mux.HandleFunc("GET "+b+"/api/codes/{code}", s.serveAPI)
+	mux.HandleFunc("GET "+b+"/api/classes/{class}", s.serveAPI)
 	mux.HandleFunc("GET "+b+"/assets/{file}", s.serveAsset)
 	mux.HandleFunc("GET "+b+"/search", s.serveSearch)
 	mux.HandleFunc("GET "+b+"/sitemap.xml", s.serveSitemap)
@@ -112,6 +114,21 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body.Serve(w, r, http.StatusOK, vary)
+}
+
+// serveAPI is the JSON of a code or class page at a stable API address.
+func (s *Site) serveAPI(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("code") + r.PathValue("class")
+	if p := s.pages["/"+name]; p != nil && p.json != nil && name != "" {
+		p.json.Serve(w, r, http.StatusOK, "")
+		return
+	}
+	respond.WriteProblem(w, respond.Problem{
+		Type: s.opts.BasePath + "/404", Title: "Not Found", Status: http.StatusNotFound,
+		Detail:   fmt.Sprintf("There is no code or class %q; see /api/codes for the list.", truncate(name, 60)),
+		Instance: r.URL.Path,
+		Extra:    map[string]any{"suggestions": s.summaries(s.cat.Suggest(name, 5))},
+	})
 }
 
 func notAcceptable(w http.ResponseWriter) {

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs teapot with args and an empty environment.
+func runCLI(t *testing.T, args ...string) (stdout string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
+	return out.String(), err
+}
+
+func TestCLI(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		args    []string
+		want    string // substring of stdout
+		wantErr string // substring of the error; "" for success
+		usage   bool   // the error is a usage error (exit 2)
+	}{
+		{"code", []string{"409"}, "409 Conflict\n============", "", false},
+		{"code sections", []string{"409"}, "HOW TO FIX", "", false},
+		{"draft code", []string{"522"}, "Cloudflare", "", false},
+		{"unknown code", []string{"432"}, "", `"432" is not a status code teapot knows; did you mean 431`, false},
+		{"lookalike", []string{"4O9"}, "", "did you mean 409 Conflict", false},
+		{"not a code", []string{"99999"}, "", "not a status code (three digits", false},
+		{"negative", []string{"-1"}, "", "not a status code", false},
+		{"code with extra", []string{"409", "x"}, "", "takes no other arguments", true},
+		{"search", []string{"search", "too", "many"}, "429  Too Many Requests", "", false},
+		{"search none", []string{"search", "zzzqqq"}, "No status code matches", "no match", false},
+		{"search empty", []string{"search"}, "", "search needs words", true},
+		{"search long", []string{"search", strings.Repeat("a", 300)}, "", "at most 200", true},
+		{"version", []string{"version"}, "teapot ", "", false},
+		{"help", []string{"help"}, "teapot export DIR", "", false},
+		{"help serve", []string{"help", "serve"}, "--addr  (TEAPOT_ADDR, default :8080)", "", false},
+		{"help unknown", []string{"help", "x"}, "", "no help for", true},
+		{"unknown command", []string{"frobnicate"}, "", `unknown command "frobnicate"`, true},
+		{"export without dir", []string{"export"}, "", "export needs one folder", true},
+		{"serve bad flag", []string{"serve", "--nope"}, "", "flag provided but not defined", true},
+		{"serve bad base path", []string{"serve", "--base-path", "teapot<x>"}, "", "--base-path", true},
+		{"serve bad public url", []string{"serve", "--public-url", "javascript:alert(1)"}, "", "--public-url", true},
+		{"serve bad timeout", []string{"serve", "--read-timeout", "0s"}, "", "--read-timeout", true},
+		{"serve bad addr", []string{"serve", "--addr", "nope"}, "", "--addr", true},
+		{"serve bad log format", []string{"serve", "--log-format", "xml"}, "", "--log-format", true},
+		{"serve extra arg", []string{"serve", "now"}, "", "serve takes flags only", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out, err := runCLI(t, tt.args...)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("error: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+			var u usageError
+			if err != nil && errors.As(err, &u) != tt.usage {
+				t.Errorf("usage error = %v, want %v", !tt.usage, tt.usage)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("stdout lacks %q:\n%.400s", tt.want, out)
+			}
+		})
+	}
+}
+
+// TestEnvironment checks that the environment sets defaults and flags
+// override them, and that a bad variable is named.
+func TestEnvironment(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"TEAPOT_ADDR": "127.0.0.1:9999", "TEAPOT_BASE_PATH": "/x", "TEAPOT_ACCESS_LOG": "false"}
+	cfg, err := loadConfig([]string{"--base-path", "/y"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:9999" || cfg.BasePath != "/y" || cfg.AccessLog {
+		t.Errorf("config = %+v", cfg)
+	}
+	_, err = loadConfig(nil, func(k string) string {
+		if k == "TEAPOT_IDLE_TIMEOUT" {
+			return "forever"
+		}
+		return ""
+	}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "TEAPOT_IDLE_TIMEOUT") {
+		t.Errorf("error %v, want it to name TEAPOT_IDLE_TIMEOUT", err)
+	}
+}
+
+// TestExportMatchesServer exports the site and checks that every file is
+// byte for byte what the server sends for its address, and that the .gz
+// and .br files decode to the same bytes.
+func TestExportMatchesServer(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if out, err := runCLI(t, "export", "--public-url", "https://teapot.example", dir); err != nil {
+		t.Fatalf("export: %v", err)
+	} else if !strings.Contains(out, "wrote") {
+		t.Errorf("export printed %q", out)
+	}
+	base := newTestServer(t)
+	checked := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := filepath.ToSlash(strings.TrimPrefix(path, dir+string(filepath.Separator)))
+		ext := filepath.Ext(name)
+		if ext == ".gz" || ext == ".br" || name == "404.html" || name == "robots.txt" || name == "sitemap.xml" {
+			return nil
+		}
+		url, accept := "/"+strings.TrimSuffix(name, ".html"), "text/html"
+		switch {
+		case name == "index.html":
+			url = "/"
+		case name == "api/codes.json":
+			url = "/api/codes"
+		case strings.HasPrefix(name, "assets/"):
+			accept = "*/*"
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		got := fetch(t, "GET", base+url, map[string]string{"Accept": accept})
+		if got.status != 200 || got.body != string(want) {
+			t.Errorf("%s: the server's %s (status %d) differs from the exported file", name, url, got.status)
+		}
+		for _, enc := range []string{"gzip", "br"} {
+			suffix := map[string]string{"gzip": ".gz", "br": ".br"}[enc]
+			if _, err := os.Stat(path + suffix); err != nil {
+				continue
+			}
+			r := fetch(t, "GET", base+url, map[string]string{"Accept": accept, "Accept-Encoding": enc})
+			if r.body != string(want) {
+				t.Errorf("%s: %s variant differs", name, enc)
+			}
+		}
+		checked++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 3*95 {
+		t.Errorf("checked %d files, want at least %d (HTML, JSON and text for every code)", checked, 3*95)
+	}
+	for _, name := range []string{"409.html.gz", "409.html.br", "404.html", "sitemap.xml", "robots.txt"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("export lacks %s", name)
+		}
+	}
+	if sm, _ := os.ReadFile(filepath.Join(dir, "sitemap.xml")); !bytes.Contains(sm, []byte("<loc>https://teapot.example/409</loc>")) {
+		t.Errorf("sitemap lacks the absolute URL of /409")
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestEndToEnd builds the real binary, starts it on a free port, waits for
+// /healthz, fetches pages, and stops it with SIGTERM: it must exit 0 and
+// say it shut down.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "teapot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+
+	// The first log line says where it listens; the rest are collected.
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var addr string
+	select {
+	case line := <-lines:
+		var rec struct{ Msg, Addr string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Msg != "listening" {
+			t.Fatalf("first log line %q, want a JSON listening record", line)
+		}
+		addr = rec.Addr
+	case <-time.After(10 * time.Second):
+		t.Fatal("teapot did not start within 10s")
+	}
+	base := "http://" + addr
+	c := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := c.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz not ready: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, path := range []string{"/", "/409", "/409.json", "/4xx"} {
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: status %d", path, resp.StatusCode)
+		}
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var logged []string
+	for line := range lines {
+		logged = append(logged, line)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("teapot exited with %v after SIGTERM\n%s", err, strings.Join(logged, "\n"))
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("teapot did not exit within 15s of SIGTERM")
+	}
+	all := strings.Join(logged, "\n")
+	if !strings.Contains(all, `"msg":"shutting down"`) {
+		t.Errorf("no shutdown record in the log:\n%s", all)
+	}
+	if !strings.Contains(all, `"path":"/409"`) {
+		t.Errorf("no access log record of /409:\n%s", all)
+	}
+}
