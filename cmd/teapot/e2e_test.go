@@ -84,19 +84,19 @@ func TestEndToEnd(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// Read the log to its end before Wait, which closes the pipe; a
+	// timer kills a teapot that does not stop.
+	stuck := time.AfterFunc(15*time.Second, func() { cmd.Process.Kill() })
 	var logged []string
 	for line := range lines {
 		logged = append(logged, line)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("teapot exited with %v after SIGTERM\n%s", err, strings.Join(logged, "\n"))
-		}
-	case <-time.After(15 * time.Second):
+	err = cmd.Wait()
+	if !stuck.Stop() {
 		t.Fatal("teapot did not exit within 15s of SIGTERM")
+	}
+	if err != nil {
+		t.Fatalf("teapot exited with %v after SIGTERM\n%s", err, strings.Join(logged, "\n"))
 	}
 	all := strings.Join(logged, "\n")
 	if !strings.Contains(all, `"msg":"shutting down"`) {

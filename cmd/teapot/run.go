@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/teapothq/teapot/content"
 	"github.com/teapothq/teapot/internal/catalog"
@@ -155,7 +156,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	log := cfg.logger(stderr)
+	lw := newLogWriter(stderr, 200*time.Millisecond)
+	defer lw.Close()
+	log := cfg.logger(lw)
 	srv, err := newServer(cfg, log)
 	if err != nil {
 		return err

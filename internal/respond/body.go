@@ -52,38 +52,49 @@ func NewBody(contentType, cacheControl string, data []byte) *Body {
 // its own ("...-gz", "...-br"), since they are different representations.
 func (b *Body) ETag() string { return b.etag }
 
+// Compression levels for variants made on first use: fast enough that the
+// first request for a page does not stall, within a few percent of the
+// best size. Export uses the best levels, once.
+const (
+	lazyGzip   = 6
+	lazyBrotli = 6
+)
+
 // Gzip returns the gzip variant, or nil when it would not be smaller.
 func (b *Body) Gzip() []byte {
-	b.gzOnce.Do(func() {
-		if len(b.Data) < minCompress {
-			return
-		}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(b.Data)
-		zw.Close()
-		if buf.Len() < len(b.Data) {
-			b.gz = buf.Bytes()
-		}
-	})
+	b.gzOnce.Do(func() { b.gz = smaller(b.Data, GzipBytes(b.Data, lazyGzip)) })
 	return b.gz
 }
 
 // Brotli returns the brotli variant, or nil when it would not be smaller.
 func (b *Body) Brotli() []byte {
-	b.brOnce.Do(func() {
-		if len(b.Data) < minCompress {
-			return
-		}
-		var buf bytes.Buffer
-		bw := brotli.NewWriterLevel(&buf, brotli.BestCompression)
-		bw.Write(b.Data)
-		bw.Close()
-		if buf.Len() < len(b.Data) {
-			b.br = buf.Bytes()
-		}
-	})
+	b.brOnce.Do(func() { b.br = smaller(b.Data, BrotliBytes(b.Data, lazyBrotli)) })
 	return b.br
+}
+
+func smaller(data, compressed []byte) []byte {
+	if len(data) < minCompress || len(compressed) >= len(data) {
+		return nil
+	}
+	return compressed
+}
+
+// GzipBytes compresses data with gzip at level (1 to 9).
+func GzipBytes(data []byte, level int) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, level)
+	zw.Write(data)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// BrotliBytes compresses data with brotli at quality (0 to 11).
+func BrotliBytes(data []byte, quality int) []byte {
+	var buf bytes.Buffer
+	bw := brotli.NewWriterLevel(&buf, quality)
+	bw.Write(data)
+	bw.Close()
+	return buf.Bytes()
 }
 
 // Variant is one coding of a body, as served.

@@ -49,6 +49,7 @@ type Site struct {
 	// name of each source file ("style.css").
 	assets   map[string]*respond.Body
 	assetURL map[string]string
+	formats  formatCache
 }
 
 // page is one address's representations; a nil one is not offered.
@@ -67,6 +68,7 @@ func New(cat *catalog.Catalog, opts Options) (*Site, error) {
 		pages:    map[string]*page{},
 		assets:   map[string]*respond.Body{},
 		assetURL: map[string]string{},
+		formats:  formatCache{m: map[formatKey]formatResult{}},
 	}
 	if err := s.loadAssets(); err != nil {
 		return nil, err

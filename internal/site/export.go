@@ -1,12 +1,14 @@
 package site
 
 import (
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/andybalholm/brotli"
 	"github.com/teapothq/teapot/internal/respond"
 )
 
@@ -71,15 +73,14 @@ func (s *Site) Export(dir string) (int, error) {
 		if err := write(f.Name, f.body.Data); err != nil {
 			return n, err
 		}
-		if gz := f.body.Gzip(); gz != nil {
-			if err := write(f.Name+".gz", gz); err != nil {
-				return n, err
-			}
+		if f.body.Gzip() == nil {
+			continue // too small to be worth compressing
 		}
-		if br := f.body.Brotli(); br != nil {
-			if err := write(f.Name+".br", br); err != nil {
-				return n, err
-			}
+		if err := write(f.Name+".gz", respond.GzipBytes(f.body.Data, gzip.BestCompression)); err != nil {
+			return n, err
+		}
+		if err := write(f.Name+".br", respond.BrotliBytes(f.body.Data, brotli.BestCompression)); err != nil {
+			return n, err
 		}
 	}
 	notFound, err := s.render("notfound", view{Title: "Page not found", Entries: s.cat.Suggest("", 0)})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/respond"
@@ -46,12 +47,46 @@ const negotiated = "Accept, User-Agent"
 // format picks the representation for a request without a suffix: what
 // Accept prefers, with ties going to HTML for browsers and to plain text
 // for command-line clients such as curl, wget and HTTPie.
-func format(r *http.Request) (string, bool) {
-	accept := r.Header.Get("Accept")
-	if isCLI(r.Header.Get("User-Agent")) {
-		return respond.Negotiate(accept, fmtText, fmtHTML, fmtJSON)
+func (s *Site) format(r *http.Request) (string, bool) {
+	key := formatKey{r.Header.Get("Accept"), isCLI(r.Header.Get("User-Agent"))}
+	s.formats.mu.RLock()
+	res, hit := s.formats.m[key]
+	s.formats.mu.RUnlock()
+	if hit {
+		return res.format, res.ok
 	}
-	return respond.Negotiate(accept, fmtHTML, fmtJSON, fmtText)
+	if key.cli {
+		res.format, res.ok = respond.Negotiate(key.accept, fmtText, fmtHTML, fmtJSON)
+	} else {
+		res.format, res.ok = respond.Negotiate(key.accept, fmtHTML, fmtJSON, fmtText)
+	}
+	s.formats.mu.Lock()
+	if len(s.formats.m) < maxCachedFormats && len(key.accept) <= 256 {
+		s.formats.m[key] = res
+	}
+	s.formats.mu.Unlock()
+	return res.format, res.ok
+}
+
+// formatCache remembers the format chosen for recent Accept headers:
+// browsers send a handful of them, and parsing one costs more than the rest
+// of serving a page. It stops growing at maxCachedFormats entries, so odd
+// headers cannot fill memory.
+type formatCache struct {
+	mu sync.RWMutex
+	m  map[formatKey]formatResult
+}
+
+const maxCachedFormats = 512
+
+type formatKey struct {
+	accept string
+	cli    bool
+}
+
+type formatResult struct {
+	format string
+	ok     bool
 }
 
 var cliAgents = []string{"curl/", "Wget/", "HTTPie/", "xh/", "fetch libfetch"}
@@ -95,7 +130,7 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 		if p.html == nil && p.text == nil {
 			f = fmtJSON // an API address: JSON whatever is asked
 			vary = ""
-		} else if got, ok := format(r); ok {
+		} else if got, ok := s.format(r); ok {
 			f = got
 		} else {
 			notAcceptable(w)
@@ -149,7 +184,7 @@ func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) serveSearch(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	f, ok := format(r)
+	f, ok := s.format(r)
 	if !ok {
 		notAcceptable(w)
 		return
@@ -185,7 +220,7 @@ func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {
 	last := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	last, _ = splitSuffix(last)
 	suggest := s.cat.Suggest(last, 5)
-	f, ok := format(r)
+	f, ok := s.format(r)
 	if !ok {
 		f = fmtText
 	}
