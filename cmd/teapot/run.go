@@ -181,7 +181,7 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return server.New(cfg.server(), log, server.Mount{Path: "/", Handler: s.Handler()}), nil
+	return server.New(cfg.server(), log, s.Register), nil
 }
 
 func buildVersion() string {

@@ -23,34 +23,59 @@ type Body struct {
 	CacheControl string
 	Data         []byte
 
-	etag string // strong ETag of Data, quoted
-
+	identity       *Variant
 	gzOnce, brOnce sync.Once
-	gz, br         []byte
+	gz, br         *Variant // nil when compressing does not make it smaller
 
-	// Header values prebuilt so serving allocates little.
-	hType, hCache, hLen []string
+	// Header values prebuilt so that serving allocates nothing.
+	hType, hCache []string
+}
+
+// Variant is one coding of a body, with its header values ready to use.
+type Variant struct {
+	Encoding string // "", "gzip" or "br"
+	ETag     string
+	Data     []byte
+
+	hETag, hLen, hEnc []string
+}
+
+func newVariant(enc, etag string, data []byte) *Variant {
+	v := &Variant{Encoding: enc, ETag: etag, Data: data,
+		hETag: []string{etag}, hLen: []string{strconv.Itoa(len(data))}}
+	if enc != "" {
+		v.hEnc = []string{enc}
+	}
+	return v
 }
 
 // NewBody prepares data for serving with the given content type and
 // Cache-Control.
 func NewBody(contentType, cacheControl string, data []byte) *Body {
 	sum := sha256.Sum256(data)
-	b := &Body{
+	return &Body{
 		ContentType:  contentType,
 		CacheControl: cacheControl,
 		Data:         data,
-		etag:         `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
+		identity:     newVariant("", `"`+base64.RawURLEncoding.EncodeToString(sum[:12])+`"`, data),
 		hType:        []string{contentType},
 		hCache:       []string{cacheControl},
-		hLen:         []string{strconv.Itoa(len(data))},
 	}
-	return b
 }
 
 // ETag is the strong entity tag of the uncompressed body. Each coding has
 // its own ("...-gz", "...-br"), since they are different representations.
-func (b *Body) ETag() string { return b.etag }
+func (b *Body) ETag() string { return b.identity.ETag }
+
+// coded is the variant of the body in a content coding, or nil when it
+// would not be smaller than the identity.
+func (b *Body) coded(enc, suffix string, compressed []byte) *Variant {
+	if len(b.Data) < minCompress || len(compressed) >= len(b.Data) {
+		return nil
+	}
+	etag := b.identity.ETag
+	return newVariant(enc, etag[:len(etag)-1]+suffix+`"`, compressed)
+}
 
 // Compression levels for variants made on first use: fast enough that the
 // first request for a page does not stall, within a few percent of the
@@ -61,22 +86,15 @@ const (
 )
 
 // Gzip returns the gzip variant, or nil when it would not be smaller.
-func (b *Body) Gzip() []byte {
-	b.gzOnce.Do(func() { b.gz = smaller(b.Data, GzipBytes(b.Data, lazyGzip)) })
+func (b *Body) Gzip() *Variant {
+	b.gzOnce.Do(func() { b.gz = b.coded("gzip", "-gz", GzipBytes(b.Data, lazyGzip)) })
 	return b.gz
 }
 
 // Brotli returns the brotli variant, or nil when it would not be smaller.
-func (b *Body) Brotli() []byte {
-	b.brOnce.Do(func() { b.br = smaller(b.Data, BrotliBytes(b.Data, lazyBrotli)) })
+func (b *Body) Brotli() *Variant {
+	b.brOnce.Do(func() { b.br = b.coded("br", "-br", BrotliBytes(b.Data, lazyBrotli)) })
 	return b.br
-}
-
-func smaller(data, compressed []byte) []byte {
-	if len(data) < minCompress || len(compressed) >= len(data) {
-		return nil
-	}
-	return compressed
 }
 
 // GzipBytes compresses data with gzip at level (1 to 9).
@@ -97,62 +115,53 @@ func BrotliBytes(data []byte, quality int) []byte {
 	return buf.Bytes()
 }
 
-// Variant is one coding of a body, as served.
-type Variant struct {
-	Encoding string // "", "gzip" or "br"
-	ETag     string
-	Data     []byte
-}
-
 // Select picks the variant an Accept-Encoding header prefers: brotli, then
 // gzip, then the identity.
-func (b *Body) Select(acceptEncoding string) Variant {
+func (b *Body) Select(acceptEncoding string) *Variant {
 	enc := AcceptEncoding(acceptEncoding)
 	if enc.Brotli {
 		if br := b.Brotli(); br != nil {
-			return Variant{"br", b.etag[:len(b.etag)-1] + `-br"`, br}
+			return br
 		}
 	}
 	if enc.Gzip {
 		if gz := b.Gzip(); gz != nil {
-			return Variant{"gzip", b.etag[:len(b.etag)-1] + `-gz"`, gz}
+			return gz
 		}
 	}
-	return Variant{"", b.etag, b.Data}
+	return b.identity
 }
+
+// VaryEncoding is the Vary of a body chosen by Accept-Encoding alone.
+var VaryEncoding = []string{"Accept-Encoding"}
 
 // Serve writes the body with status, honouring Accept-Encoding and
 // If-None-Match (RFC 9110 Section 13.1.2: a match gives 304 Not Modified for
-// GET and HEAD). vary lists the request fields other than Accept-Encoding
-// that chose this body.
-func (b *Body) Serve(w http.ResponseWriter, r *http.Request, status int, vary string) {
+// GET and HEAD). vary is the whole Vary value, which must name
+// Accept-Encoding; nil means VaryEncoding.
+func (b *Body) Serve(w http.ResponseWriter, r *http.Request, status int, vary []string) {
 	v := b.Select(r.Header.Get("Accept-Encoding"))
 	h := w.Header()
-	if vary == "" {
-		h["Vary"] = varyEncoding
-	} else {
-		h["Vary"] = []string{vary + ", Accept-Encoding"}
+	if vary == nil {
+		vary = VaryEncoding
 	}
-	h["Etag"] = []string{v.ETag}
+	h["Vary"] = vary
+	h["Etag"] = v.hETag
 	h["Cache-Control"] = b.hCache
 	if status == http.StatusOK && !NoneMatch(r.Header.Get("If-None-Match"), v.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	h["Content-Type"] = b.hType
-	if v.Encoding == "" {
-		h["Content-Length"] = b.hLen
-	} else {
-		h["Content-Encoding"] = []string{v.Encoding}
-		h["Content-Length"] = []string{strconv.Itoa(len(v.Data))}
+	h["Content-Length"] = v.hLen
+	if v.hEnc != nil {
+		h["Content-Encoding"] = v.hEnc
 	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(v.Data)
 	}
 }
-
-var varyEncoding = []string{"Accept-Encoding"}
 
 // NoneMatch evaluates an If-None-Match header against the current ETag with
 // the weak comparison RFC 9110 Section 13.1.2 requires. It returns true

@@ -110,7 +110,7 @@ func TestBodyServe(t *testing.T) {
 			r.Header.Set(k, v)
 		}
 		w := httptest.NewRecorder()
-		b.Serve(w, r, http.StatusOK, "Accept")
+		b.Serve(w, r, http.StatusOK, []string{"Accept, Accept-Encoding"})
 		return w.Result()
 	}
 	read := func(resp *http.Response) []byte {

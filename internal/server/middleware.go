@@ -124,16 +124,22 @@ func observe(log *slog.Logger, accessLog bool, m *metrics, base string) func(htt
 			elapsed := time.Since(start)
 			route := routeOf(r.Pattern, base)
 			m.observe(route, rec.status, elapsed)
-			if accessLog {
-				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			if accessLog && log.Enabled(r.Context(), slog.LevelInfo) {
+				// A record built by hand skips the caller lookup that
+				// Logger.LogAttrs makes; the access log needs no source.
+				rec2 := slog.NewRecord(start, slog.LevelInfo, "request", 0)
+				rec2.AddAttrs(
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),
 					slog.String("route", route),
 					slog.Int("status", rec.status),
 					slog.Int("bytes", rec.bytes),
+				)
+				rec2.AddAttrs(
 					slog.Duration("duration", elapsed),
 					slog.String("remote", r.RemoteAddr),
 				)
+				log.Handler().Handle(r.Context(), rec2)
 			}
 		})
 	}

@@ -33,19 +33,16 @@ type Server struct {
 	ln   net.Listener
 }
 
-// Mount is a feature handler and the path below the base path it serves;
-// "/" is the catch-all.
-type Mount struct {
-	Path    string
-	Handler http.Handler
-}
+// Routes adds a feature's routes, under the base path, to the server's
+// mux.
+type Routes func(mux *http.ServeMux)
 
 // New builds the server and its handler chain. Nothing listens yet.
-func New(cfg Config, log *slog.Logger, mounts ...Mount) *Server {
+func New(cfg Config, log *slog.Logger, features ...Routes) *Server {
 	s := &Server{cfg: cfg, log: log}
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           s.handler(mounts),
+		Handler:           s.handler(features),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -58,7 +55,7 @@ func New(cfg Config, log *slog.Logger, mounts ...Mount) *Server {
 
 // handler is the root mux wrapped in the middleware, outermost first: the
 // access log and metrics see every response, panics included.
-func (s *Server) handler(mounts []Mount) http.Handler {
+func (s *Server) handler(features []Routes) http.Handler {
 	mux := http.NewServeMux()
 	m := newMetrics()
 	for _, p := range uniq("/healthz", s.cfg.BasePath+"/healthz") {
@@ -67,13 +64,8 @@ func (s *Server) handler(mounts []Mount) http.Handler {
 	for _, p := range uniq("/metrics", s.cfg.BasePath+"/metrics") {
 		mux.Handle("GET "+p, m)
 	}
-	for _, mt := range mounts {
-		mux.Handle(s.cfg.BasePath+mt.Path, mt.Handler)
-		if mt.Path == "/" && s.cfg.BasePath != "" {
-			// The base path itself goes to the handler too, rather than
-			// to the mux's own 307 redirect.
-			mux.Handle(s.cfg.BasePath, mt.Handler)
-		}
+	for _, register := range features {
+		register(mux)
 	}
 	var h http.Handler = mux
 	h = limit(h)

@@ -11,10 +11,17 @@ import (
 	"github.com/teapothq/teapot/internal/respond"
 )
 
-// Handler serves the site under its base path. Every route is here.
+// Handler serves the site under its base path.
 func (s *Site) Handler() http.Handler {
-	b := s.opts.BasePath
 	mux := http.NewServeMux()
+	s.Register(mux)
+	return mux
+}
+
+// Register adds the site's routes, all of them, to mux. The server puts
+// every feature on one mux, so a request is routed once.
+func (s *Site) Register(mux *http.ServeMux) {
+	b := s.opts.BasePath
 	mux.HandleFunc("GET "+b+"/{$}", s.servePage)
 	mux.HandleFunc("GET "+b+"/{name}", s.servePage)
 	mux.HandleFunc("GET "+b+"/api/codes", s.servePage)
@@ -30,7 +37,6 @@ func (s *Site) Handler() http.Handler {
 			http.Redirect(w, r, b+"/", http.StatusMovedPermanently)
 		})
 	}
-	return mux
 }
 
 // Formats a page can be asked for.
@@ -41,8 +47,10 @@ const (
 )
 
 // negotiated is the Vary of a page whose format comes from the request's
-// headers rather than from a suffix.
+// headers rather than from a suffix; varyPage is the same with the coding.
 const negotiated = "Accept, User-Agent"
+
+var varyPage = []string{negotiated + ", Accept-Encoding"}
 
 // format picks the representation for a request without a suffix: what
 // Accept prefers, with ties going to HTML for browsers and to plain text
@@ -124,12 +132,12 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 		s.serveNotFound(w, r)
 		return
 	}
-	vary := ""
+	var vary []string
 	if f == "" {
-		vary = negotiated
+		vary = varyPage
 		if p.html == nil && p.text == nil {
 			f = fmtJSON // an API address: JSON whatever is asked
-			vary = ""
+			vary = nil
 		} else if got, ok := s.format(r); ok {
 			f = got
 		} else {
@@ -155,7 +163,7 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 func (s *Site) serveAPI(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("code") + r.PathValue("class")
 	if p := s.pages["/"+name]; p != nil && p.json != nil && name != "" {
-		p.json.Serve(w, r, http.StatusOK, "")
+		p.json.Serve(w, r, http.StatusOK, nil)
 		return
 	}
 	respond.WriteProblem(w, respond.Problem{
@@ -179,7 +187,7 @@ func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
 		s.serveNotFound(w, r)
 		return
 	}
-	body.Serve(w, r, http.StatusOK, "")
+	body.Serve(w, r, http.StatusOK, nil)
 }
 
 func (s *Site) serveSearch(w http.ResponseWriter, r *http.Request) {

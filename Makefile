@@ -1,0 +1,47 @@
+# teapot: one entry point for running, testing and measuring.
+# The browser test needs Chromium and axe-core (make browser-deps); without
+# them it skips with a message, unless TEAPOT_REQUIRE_BROWSER=1 (as in CI).
+
+GO ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: run build test test-short lint bench fuzz browser-deps export clean
+
+run:
+	$(GO) run ./cmd/teapot
+
+build:
+	$(GO) build -o teapot ./cmd/teapot
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
+
+test-short:
+	$(GO) test -short ./...
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt: the files above need formatting" && exit 1)
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./cmd/teapot
+	./bench/run.sh
+
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./internal/catalog -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/respond -run '^$$' -fuzz FuzzNegotiate -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/site -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
+
+# Chromium from Debian, axe-core from npm, for the browser test.
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	npm ci --prefix tools/browser --no-audit --no-fund
+
+export:
+	$(GO) run ./cmd/teapot export dist
+
+clean:
+	rm -rf teapot dist
