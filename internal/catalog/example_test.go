@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,5 +77,34 @@ func TestExamples(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// rfcLink is a Markdown link to a section of an RFC on rfc-editor.org.
+var rfcLink = regexp.MustCompile(`\[([^\]]*)\]\(https://www\.rfc-editor\.org/rfc/rfc(\d+)\.html(?:#section-([0-9A-Z.]+))?\)`)
+
+// linkText finds "RFC 9110, Section 15.5.10", "RFC 6585" or "Section 13.1"
+// in a link's text.
+var linkText = regexp.MustCompile(`(?:RFC\s*(\d+))?(?:,?\s*(?:Section|§)\s*([0-9A-Z.]*[0-9A-Z]))?`)
+
+// TestRFCLinks checks that every link to an RFC section points where its
+// text says: "[RFC 9110, Section 15.5.13](...#section-15.5.13)".
+func TestRFCLinks(t *testing.T) {
+	t.Parallel()
+	c, err := Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range c.Entries() {
+		for _, s := range e.Sections {
+			for _, m := range rfcLink.FindAllStringSubmatch(s.Markdown, -1) {
+				text, num, sec := m[1], m[2], m[3]
+				for _, tm := range linkText.FindAllStringSubmatch(text, -1) {
+					if tm[1] != "" && tm[1] != num || tm[2] != "" && tm[2] != sec {
+						t.Errorf("%s (%s): link %q points to RFC %s section %q", e.File, s.Title, text, num, sec)
+					}
+				}
+			}
+		}
 	}
 }
