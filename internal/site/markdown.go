@@ -52,8 +52,11 @@ func (m *markdown) html(src string) template.HTML {
 	if err := m.md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
-	// Subheadings inside a section start at ###, below the section's <h2>.
-	return template.HTML(buf.String())
+	// Code blocks and tables scroll sideways on narrow screens; tabindex
+	// lets keyboard users scroll them too. Raw HTML is not rendered, so
+	// these tags can only come from Markdown.
+	out := strings.NewReplacer("<pre>", `<pre tabindex="0">`, "<table>", `<table tabindex="0">`).Replace(buf.String())
+	return template.HTML(out)
 }
 
 // text renders Markdown as plain text wrapped at width columns: what curl
