@@ -24,7 +24,7 @@ func BenchmarkPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := newServer(cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	srv, err := newServer(cfg, cfg.logger(io.Discard))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -185,11 +185,7 @@ func splitHostPort(addr string) (string, int, error) {
 func (c *config) logger(w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(newQuickHandler(w, c.LogFormat == "json", &slog.HandlerOptions{Level: lvl}))
 }
 
 func (c *config) server() server.Config {

@@ -140,6 +140,10 @@ func TestRoutes(t *testing.T) {
 		{"not acceptable", "GET", "/409", map[string]string{"Accept": "image/png"}, 406, text, "text/html, application/json and text/plain", ""},
 		{"bad accept ignored", "GET", "/409", map[string]string{"Accept": "%%%garbage"}, 200, html, "409", ""},
 		{"post", "POST", "/409", nil, 405, text, "Method Not Allowed", ""},
+		{"api post", "POST", "/api/codes", nil, 405, problem, "read-only", ""},
+		{"api delete code", "DELETE", "/api/codes/409", nil, 405, problem, "read-only", ""},
+		{"api unknown", "GET", "/api/nope", nil, 404, problem, "openapi.json", ""},
+		{"api unknown code", "GET", "/api/codes/999", nil, 404, problem, `"suggestions"`, ""},
 		{"long path", "GET", "/" + strings.Repeat("4", 2000), nil, 414, problem, "at most 1024", ""},
 		{"long query", "GET", "/search?q=" + strings.Repeat("a", 3000), nil, 414, problem, "URI Too Long", ""},
 	}

@@ -27,6 +27,9 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+b+"/api/codes", s.servePage)
 	mux.HandleFunc("GET "+b+"/api/codes/{code}", s.serveAPI)
 	mux.HandleFunc("GET "+b+"/api/classes/{class}", s.serveAPI)
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		mux.HandleFunc(m+" "+b+"/api/", s.serveAPIError)
+	}
 	mux.HandleFunc("GET "+b+"/assets/{file}", s.serveAsset)
 	mux.HandleFunc("GET "+b+"/search", s.serveSearch)
 	mux.HandleFunc("GET "+b+"/sitemap.xml", s.serveSitemap)
@@ -171,6 +174,23 @@ func (s *Site) serveAPI(w http.ResponseWriter, r *http.Request) {
 		Detail:   fmt.Sprintf("There is no code or class %q; see /api/codes for the list.", truncate(name, 60)),
 		Instance: r.URL.Path,
 		Extra:    map[string]any{"suggestions": s.summaries(s.cat.Suggest(name, 5))},
+	})
+}
+
+// serveAPIError answers what no API route matched: 404 for an unknown
+// address, 405 for a method other than GET and HEAD, both as problems.
+func (s *Site) serveAPIError(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		respond.WriteProblem(w, respond.Problem{
+			Type: s.opts.BasePath + "/404", Title: "Not Found", Status: http.StatusNotFound,
+			Detail: "No API route matches; see /openapi.json for the routes.", Instance: r.URL.Path,
+		})
+		return
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	respond.WriteProblem(w, respond.Problem{
+		Type: s.opts.BasePath + "/405", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
+		Detail: "The API is read-only: use GET or HEAD.", Instance: r.URL.Path,
 	})
 }
 
