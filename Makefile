@@ -3,7 +3,7 @@
 # them it skips with a message, unless TEAPOT_REQUIRE_BROWSER=1 (as in CI).
 
 GO ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: run build test test-short lint bench fuzz browser-deps export clean
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -81,7 +80,7 @@ func TestCLI(t *testing.T) {
 func TestEnvironment(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"TEAPOT_ADDR": "127.0.0.1:9999", "TEAPOT_BASE_PATH": "/x", "TEAPOT_ACCESS_LOG": "false"}
-	cfg, err := loadConfig([]string{"--base-path", "/y"}, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := loadConfig([]string{"--base-path", "/y"}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +92,7 @@ func TestEnvironment(t *testing.T) {
 			return "forever"
 		}
 		return ""
-	}, io.Discard)
+	})
 	if err == nil || !strings.Contains(err.Error(), "TEAPOT_IDLE_TIMEOUT") {
 		t.Errorf("error %v, want it to name TEAPOT_IDLE_TIMEOUT", err)
 	}

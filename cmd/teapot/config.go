@@ -32,13 +32,7 @@ type config struct {
 	LogLevel          string
 }
 
-// setting describes one flag for registration and for "teapot help serve".
-type setting struct {
-	name, def, usage string
-	bind             func(fs *flag.FlagSet, name, value, usage string) error
-}
-
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return fs
@@ -107,9 +101,9 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 
 // loadConfig fills the config from the environment and args, and
 // validates it before anything starts.
-func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+func loadConfig(args []string, getenv func(string) string) (config, error) {
 	var c config
-	fs := newFlagSet("serve", stderr)
+	fs := newFlagSet("serve")
 	if err := serveFlags(fs, &c, getenv); err != nil {
 		return c, err
 	}

@@ -40,7 +40,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "search":
 		return search(rest, stdout)
 	case "export":
-		return export(rest, getenv, stdout, stderr)
+		return export(rest, getenv, stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "teapot", buildVersion())
 		return nil
@@ -121,8 +121,8 @@ func search(args []string, stdout io.Writer) error {
 	return nil
 }
 
-func export(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", stderr)
+func export(args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := newFlagSet("export")
 	basePath := fs.String("base-path", getenv("TEAPOT_BASE_PATH"), "path prefix the site will be served under")
 	publicURL := fs.String("public-url", getenv("TEAPOT_PUBLIC_URL"), "public origin, for sitemap.xml")
 	if err := parseFlags(fs, args); err != nil {
@@ -152,7 +152,7 @@ func export(args []string, getenv func(string) string, stdout, stderr io.Writer)
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig(args, getenv, stderr)
+	cfg, err := loadConfig(args, getenv)
 	if err != nil {
 		return err
 	}

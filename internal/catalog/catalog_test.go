@@ -161,6 +161,8 @@ func TestLoadRejects(t *testing.T) {
 		{"bad retry", swap("retry: after-change", "retry: maybe"), `retry: "maybe" is not one of`},
 		{"bad cacheable", swap("cacheable: no", "cacheable: sometimes"), "cacheable: want yes or no"},
 		{"bad list", swap("related: [412]", "related: 412"), "related: want a list like [a, b]"},
+		{"unopened list", swap("related: [412]", "related: 412]"), "related: want a list like [a, b]"},
+		{"unclosed list", swap("related: [412]", "related: [412"), "related: want a list like [a, b]"},
 		{"name disagrees", swap("name: Conflict", "name: Conflicts"), `name is "Conflicts", but the registry tables say "Conflict"`},
 		{"reference disagrees", swap("Section 15.5.10\n", "Section 15.5.11\n"), `reference is "RFC 9110, Section 15.5.11"`},
 		{"spec url disagrees", swap("#section-15.5.10", "#section-15.5.1"), "spec_url is"},

@@ -166,8 +166,9 @@ func setField(e *Entry, key, val string) error {
 }
 
 func parseList(val string) ([]string, error) {
-	inner, ok := strings.CutPrefix(val, "[")
-	if inner, ok = strings.CutSuffix(inner, "]"); !ok {
+	inner, open := strings.CutPrefix(val, "[")
+	inner, closed := strings.CutSuffix(inner, "]")
+	if !open || !closed {
 		return nil, fmt.Errorf("want a list like [a, b], got %q", clip(val))
 	}
 	var out []string
