@@ -18,18 +18,10 @@ import (
 // variable (TEAPOT_ and the flag's name in capitals); the environment sets
 // the default and a flag overrides it.
 type config struct {
-	Addr              string
-	BasePath          string
-	PublicURL         string
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
-	ShutdownTimeout   time.Duration
-	MaxHeaderBytes    int
-	AccessLog         bool
-	LogFormat         string
-	LogLevel          string
+	server.Config // the HTTP server's part
+	PublicURL     string
+	LogFormat     string
+	LogLevel      string
 }
 
 func newFlagSet(name string) *flag.FlagSet {
@@ -180,13 +172,4 @@ func (c *config) logger(w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(c.LogLevel))
 	return slog.New(newQuickHandler(w, c.LogFormat == "json", &slog.HandlerOptions{Level: lvl}))
-}
-
-func (c *config) server() server.Config {
-	return server.Config{
-		Addr: c.Addr, BasePath: c.BasePath,
-		ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout, WriteTimeout: c.WriteTimeout,
-		IdleTimeout: c.IdleTimeout, ShutdownTimeout: c.ShutdownTimeout,
-		MaxHeaderBytes: c.MaxHeaderBytes, AccessLog: c.AccessLog,
-	}
 }

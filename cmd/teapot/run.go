@@ -131,7 +131,7 @@ func export(args []string, getenv func(string) string, stdout io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("export needs one folder: teapot export DIR")
 	}
-	cfg := config{BasePath: *basePath, PublicURL: *publicURL}
+	cfg := config{Config: server.Config{BasePath: *basePath}, PublicURL: *publicURL}
 	if err := cfg.validatePaths(); err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return server.New(cfg.server(), log, s.Register), nil
+	return server.New(cfg.Config, log, s.Register), nil
 }
 
 func buildVersion() string {

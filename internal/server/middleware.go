@@ -43,11 +43,11 @@ func secure(next http.Handler) http.Handler {
 }
 
 // limit refuses oversized targets with 414 and caps request bodies.
-func limit(next http.Handler) http.Handler {
+func limit(base string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.URL.Path) > maxPath || len(r.URL.RawQuery) > maxQuery {
 			respond.WriteProblem(w, respond.Problem{
-				Type: "/414", Title: "URI Too Long", Status: http.StatusRequestURITooLong,
+				Type: base + "/414", Title: "URI Too Long", Status: http.StatusRequestURITooLong,
 				Detail: fmt.Sprintf("The path may be at most %d bytes and the query %d.", maxPath, maxQuery),
 			})
 			return
@@ -61,7 +61,7 @@ func limit(next http.Handler) http.Handler {
 
 // recoverPanics turns a panic in a handler into a 500 problem and logs it
 // with its stack; http.ErrAbortHandler is left to net/http.
-func recoverPanics(log *slog.Logger) func(http.Handler) http.Handler {
+func recoverPanics(log *slog.Logger, base string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
@@ -74,7 +74,7 @@ func recoverPanics(log *slog.Logger) func(http.Handler) http.Handler {
 				}
 				log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if rec, ok := w.(*recorder); !ok || rec.status == 0 {
-					respond.WriteProblem(w, respond.Problem{Type: "/500", Title: "Internal Server Error",
+					respond.WriteProblem(w, respond.Problem{Type: base + "/500", Title: "Internal Server Error",
 						Status: http.StatusInternalServerError, Detail: "The server failed; the error is logged."})
 				}
 			}()

@@ -68,9 +68,9 @@ func (s *Server) handler(features []Routes) http.Handler {
 		register(mux)
 	}
 	var h http.Handler = mux
-	h = limit(h)
+	h = limit(s.cfg.BasePath, h)
 	h = secure(h)
-	h = recoverPanics(s.log)(h)
+	h = recoverPanics(s.log, s.cfg.BasePath)(h)
 	h = observe(s.log, s.cfg.AccessLog, m, s.cfg.BasePath)(h)
 	return h
 }
