@@ -8,5 +8,5 @@ import "embed"
 // FS holds codes/*.md (one page per status code) and data/*.tsv (the
 // registry tables the pages are checked against).
 //
-//go:embed codes/*.md data/*.tsv
+//go:embed codes/*.md data/*.tsv guides/*.md
 var FS embed.FS

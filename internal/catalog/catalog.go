@@ -17,6 +17,9 @@ type Catalog struct {
 	entries  []*Entry
 	byCode   map[int]*Entry
 
+	guides  []*Guide
+	byPath  map[string]*Guide // guide paths and their aliases
+
 	indexOnce sync.Once
 	index     map[int]searchText
 }
@@ -70,6 +73,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		c.byCode[e.Code] = e
 		c.entries = append(c.entries, e)
 	}
+	errs = append(errs, c.loadGuides(fsys)...)
 	errs = append(errs, c.checkLinks()...)
 	errs = append(errs, c.checkComplete()...)
 	if len(errs) > 0 {
@@ -131,10 +135,57 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// checkLinks reports related codes and in-text links to codes that are not
-// in the catalog.
+// loadGuides reads compare/*.md and guides/*.md.
+func (c *Catalog) loadGuides(fsys fs.FS) []error {
+	var errs []error
+	c.byPath = map[string]*Guide{}
+	for _, pattern := range []string{"compare/*.md", "guides/*.md"} {
+		names, _ := fs.Glob(fsys, pattern)
+		for _, name := range names {
+			src, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			g, err := ParseGuide(name, src)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			p := &problems{file: name}
+			for _, code := range g.Codes {
+				if c.byCode[code] == nil {
+					p.add(0, "code %d has no page", code)
+				}
+			}
+			for _, path := range append(append([]string{g.Path()}, g.Aliases...), g.Pairs()...) {
+				if other := c.byPath[path]; other != nil {
+					p.add(0, "%s is also claimed by %s", path, other.File)
+				}
+				c.byPath[path] = g
+			}
+			errs = append(errs, p.errs...)
+			c.guides = append(c.guides, g)
+		}
+	}
+	return errs
+}
+
+// checkLinks reports related codes, and links in the text, that lead
+// nowhere.
 func (c *Catalog) checkLinks() []error {
 	var errs []error
+	check := func(p *problems, secs []Section) {
+		for _, s := range secs {
+			for i, line := range strings.Split(s.Markdown, "\n") {
+				for _, target := range internalLinks(line) {
+					if !c.Exists(target) {
+						p.add(s.bodyLine+i, "link to %s, which has no page", target)
+					}
+				}
+			}
+		}
+	}
 	for _, e := range c.entries {
 		p := &problems{file: e.File}
 		for _, code := range e.Related {
@@ -144,35 +195,54 @@ func (c *Catalog) checkLinks() []error {
 				p.add(0, "related code %d has no page", code)
 			}
 		}
-		for _, s := range e.Sections {
-			for i, line := range strings.Split(s.Markdown, "\n") {
-				for _, code := range linkedCodes(line) {
-					if c.byCode[code] == nil {
-						p.add(s.bodyLine+i, "link to /%d, which has no page", code)
-					}
-				}
-			}
-		}
+		check(p, e.Sections)
+		errs = append(errs, p.errs...)
+	}
+	for _, g := range c.guides {
+		p := &problems{file: g.File}
+		check(p, g.Sections)
 		errs = append(errs, p.errs...)
 	}
 	return errs
 }
 
-// linkedCodes finds links of the form "](/NNN)" in Markdown.
-func linkedCodes(md string) []int {
-	var out []int
+// internalLinks finds the targets of Markdown links from the site root,
+// "[...](/412)", without their #fragment.
+func internalLinks(md string) []string {
+	var out []string
 	for {
 		i := strings.Index(md, "](/")
 		if i < 0 {
 			return out
 		}
-		md = md[i+3:]
-		if len(md) >= 4 && md[3] == ')' {
-			if code, ok := ParseCode(md[:3]); ok {
-				out = append(out, code)
-			}
+		md = md[i+2:]
+		end := strings.IndexAny(md, ") ")
+		if end < 0 {
+			return out
 		}
+		target, _, _ := strings.Cut(md[:end], "#")
+		if !strings.HasPrefix(target, "//") {
+			out = append(out, target)
+		}
+		md = md[end:]
 	}
+}
+
+// Exists reports whether a path from the site root names a page: a code,
+// a class, a guide or one of its aliases, or one of the fixed pages.
+func (c *Catalog) Exists(path string) bool {
+	name := strings.TrimPrefix(path, "/")
+	if code, ok := ParseCode(name); ok {
+		return c.byCode[code] != nil
+	}
+	if _, ok := ClassByID(name); ok {
+		return true
+	}
+	switch path {
+	case "/", "/search", "/api/codes", "/openapi.json":
+		return true
+	}
+	return c.byPath[path] != nil
 }
 
 // checkComplete reports codes of the registry tables without a page.
@@ -205,6 +275,23 @@ func joinErrors(errs []error) error {
 
 // Entries returns every entry in code order. The slice must not be modified.
 func (c *Catalog) Entries() []*Entry { return c.entries }
+
+// Guides returns every guide, comparisons first, in slug order.
+func (c *Catalog) Guides() []*Guide { return c.guides }
+
+// GuideAt returns the guide served at path or redirected to from it.
+func (c *Catalog) GuideAt(path string) *Guide { return c.byPath[path] }
+
+// GuidesFor returns the guides about code.
+func (c *Catalog) GuidesFor(code int) []*Guide {
+	var out []*Guide
+	for _, g := range c.guides {
+		if slices.Contains(g.Codes, code) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
 
 // Lookup returns the entry for code, or nil.
 func (c *Catalog) Lookup(code int) *Entry { return c.byCode[code] }

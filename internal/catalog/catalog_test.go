@@ -77,6 +77,28 @@ Not cacheable.
 
 - [412 Precondition Failed](/412): the If-Match form.
 
+## In code
+
+### Go
+
+http.StatusConflict
+
+### Node.js
+
+res.status(409)
+
+### Python
+
+HTTPStatus.CONFLICT
+
+### Java
+
+HttpStatus.CONFLICT
+
+### curl
+
+curl -w '%{http_code}'
+
 ## FAQ
 
 ### Is it retryable?
@@ -169,8 +191,8 @@ func TestLoadRejects(t *testing.T) {
 		{"class disagrees", swap("class: 4xx", "class: 5xx"), `class is "5xx", want "4xx"`},
 		{"cacheable disagrees", swap("cacheable: no", "cacheable: yes"), "cacheable is yes, but data/status-code-rules.tsv says no"},
 		{"status disagrees", swap("status: permanent", "status: deprecated"), `status is "deprecated"`},
-		{"unknown related", swap2("related: [412]", "related: [412, 410]", "## FAQ", "- [410](/410)\n\n## FAQ"), "related code 410 has no page"},
-		{"self related", swap2("related: [412]", "related: [412, 409]", "## FAQ", "- [409](/409)\n\n## FAQ"), "related lists the page's own code 409"},
+		{"unknown related", swap2("related: [412]", "related: [412, 410]", "## In code", "- [410](/410)\n\n## In code"), "related code 410 has no page"},
+		{"self related", swap2("related: [412]", "related: [412, 409]", "## In code", "- [409](/409)\n\n## In code"), "related lists the page's own code 409"},
 		{"related without link", swap("- [412 Precondition Failed](/412): the If-Match form.", "- 412: the If-Match form."), "related code 412 has no link"},
 		{"link to unknown code", swap("Stale versions.", "See [410](/410)."), "codes/409.md:20: link to /410, which has no page"},
 		{"missing section", swap("## Headers\n\n- ETag\n\n", ""), `missing section "Headers" before "Caching and retries"`},
@@ -181,6 +203,7 @@ func TestLoadRejects(t *testing.T) {
 		{"text before sections", swap("\n## Meaning", "hello\n## Meaning"), "text before the first"},
 		{"level one heading", swap("It conflicts.", "# Title"), "no level-1 headings"},
 		{"fix without subsections", swap("### For visitors", "### For users"), `must have exactly the subsections "### For visitors"`},
+		{"in code without curl", swap("### curl", "### Shell"), "section In code must have exactly the subsections Go, Node.js, Python, Java, curl"},
 		{"example with one block", swap("```http\nPUT", "```text\nPUT"), "two ```http blocks"},
 		{"example with wrong status", swap("HTTP/1.1 409 Conflict", "HTTP/1.1 200 OK"), `example response must start with "HTTP/1.1 409"`},
 		{"unclosed fence", map[string]string{"codes/409.md": goodFull + "```http\n"}, "fenced code block is not closed"},

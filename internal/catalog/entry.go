@@ -72,7 +72,7 @@ var sectionOrder = []struct {
 	{SecHeaders, "Headers", false},
 	{SecCaching, "Caching and retries", false},
 	{SecRelated, "Related", false},
-	{SecInCode, "In code", true},
+	{SecInCode, "In code", false},
 	{SecFAQ, "FAQ", false},
 }
 

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/teapothq/teapot/content"
 )
 
 // requiredHeaders are the fields the RFCs require (or, for Retry-After,
@@ -33,10 +32,7 @@ func rawMessage(s string) string {
 // the code requires.
 func TestExamples(t *testing.T) {
 	t.Parallel()
-	c, err := Load(content.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadEmbedded(t)
 	for _, e := range c.Entries() {
 		if e.Example.Response == "" {
 			continue
@@ -91,10 +87,7 @@ var linkText = regexp.MustCompile(`(?:RFC\s*(\d+))?(?:,?\s*(?:Section|§)\s*([0-
 // text says: "[RFC 9110, Section 15.5.13](...#section-15.5.13)".
 func TestRFCLinks(t *testing.T) {
 	t.Parallel()
-	c, err := Load(content.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadEmbedded(t)
 	for _, e := range c.Entries() {
 		for _, s := range e.Sections {
 			for _, m := range rfcLink.FindAllStringSubmatch(s.Markdown, -1) {

@@ -42,12 +42,27 @@ func Parse(file string, src []byte) (*Entry, error) {
 		p.add(0, "file is %d bytes, more than the %d allowed", len(src), maxFileSize)
 		return nil, p.errs[0]
 	}
-	text := strings.ReplaceAll(string(src), "\r\n", "\n")
-	lines := strings.Split(text, "\n")
+	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
 	e := &Entry{File: file}
-	body := parseFrontMatter(p, e, lines)
-	if body >= 0 {
-		parseSections(p, e, lines, body)
+	fields, body := frontMatter(p, lines)
+	if body < 0 {
+		return nil, joinErrors(p.errs)
+	}
+	seen := map[string]bool{}
+	for _, f := range fields {
+		seen[f.key] = true
+		if err := setField(e, f.key, f.val); err != nil {
+			p.add(f.line, "%s: %v", f.key, err)
+		}
+	}
+	for _, key := range []string{"code", "name", "class", "status", "cacheable", "retry", "summary"} {
+		if !seen[key] {
+			p.add(body, "front matter has no %s", key)
+		}
+	}
+	e.Sections = checkOrder(p, e, splitSections(p, lines, body))
+	for _, s := range e.Sections {
+		checkSection(p, e, s)
 	}
 	if len(p.errs) > 0 {
 		return nil, joinErrors(p.errs)
@@ -55,13 +70,19 @@ func Parse(file string, src []byte) (*Entry, error) {
 	return e, nil
 }
 
-// parseFrontMatter fills e from the lines between the leading "---" lines
-// and returns the index of the first body line, or -1 if there is no front
-// matter to speak of.
-func parseFrontMatter(p *problems, e *Entry, lines []string) int {
+// field is one "key: value" line of front matter.
+type field struct {
+	key, val string
+	line     int
+}
+
+// frontMatter reads the "key: value" lines between the leading "---"
+// lines and returns them with the index of the first body line, or -1 if
+// there is no front matter to speak of.
+func frontMatter(p *problems, lines []string) ([]field, int) {
 	if len(lines) == 0 || lines[0] != "---" {
 		p.add(1, `file must start with "---" and front matter`)
-		return -1
+		return nil, -1
 	}
 	end := -1
 	for i := 1; i < len(lines); i++ {
@@ -72,8 +93,9 @@ func parseFrontMatter(p *problems, e *Entry, lines []string) int {
 	}
 	if end < 0 {
 		p.add(1, `front matter is not closed by a "---" line`)
-		return -1
+		return nil, -1
 	}
+	var fields []field
 	seen := map[string]int{}
 	for i := 1; i < end; i++ {
 		ln := i + 1
@@ -91,16 +113,9 @@ func parseFrontMatter(p *problems, e *Entry, lines []string) int {
 			continue
 		}
 		seen[key] = ln
-		if err := setField(e, key, val); err != nil {
-			p.add(ln, "%s: %v", key, err)
-		}
+		fields = append(fields, field{key, val, ln})
 	}
-	for _, key := range []string{"code", "name", "class", "status", "cacheable", "retry", "summary"} {
-		if _, ok := seen[key]; !ok {
-			p.add(end+1, "front matter has no %s", key)
-		}
-	}
-	return end + 1
+	return fields, end + 1
 }
 
 // setField sets one front matter field.
@@ -192,9 +207,10 @@ func parseYesNo(val string) (bool, error) {
 	return false, fmt.Errorf("want yes or no, got %q", val)
 }
 
-// parseSections splits the body at "##" headings outside fenced code blocks
-// and checks the fixed section structure.
-func parseSections(p *problems, e *Entry, lines []string, start int) {
+// splitSections splits the body at "##" headings outside fenced code
+// blocks.
+func splitSections(p *problems, lines []string, start int) []Section {
+	var secs []Section
 	var cur *Section
 	var buf []string
 	flush := func() {
@@ -207,7 +223,7 @@ func parseSections(p *problems, e *Entry, lines []string, start int) {
 				cur.bodyLine++
 			}
 			cur.Markdown = strings.TrimSpace(strings.Join(buf, "\n"))
-			e.Sections = append(e.Sections, *cur)
+			secs = append(secs, *cur)
 		}
 		buf = nil
 	}
@@ -238,10 +254,7 @@ func parseSections(p *problems, e *Entry, lines []string, start int) {
 	if fence != "" {
 		p.add(len(lines), "a fenced code block is not closed")
 	}
-	e.Sections = checkOrder(p, e, e.Sections)
-	for _, s := range e.Sections {
-		checkSection(p, e, s)
-	}
+	return secs
 }
 
 // checkOrder gives each section its ID and reports unknown, repeated,
@@ -316,6 +329,14 @@ func checkSection(p *problems, e *Entry, s Section) {
 			status, _, _ := strings.Cut(blocks[1], "\n")
 			p.add(s.Line, "the example response must start with %q, got %q", want, clip(status))
 		}
+	case SecInCode:
+		var got []string
+		for _, sub := range subheadings(s.Markdown) {
+			got = append(got, sub.title)
+		}
+		if strings.Join(got, "|") != strings.Join(inCodeLanguages, "|") {
+			p.add(s.Line, "section In code must have exactly the subsections %s, in that order; it has %q", strings.Join(inCodeLanguages, ", "), got)
+		}
 	case SecFAQ:
 		for _, sub := range subheadings(s.Markdown) {
 			if !strings.HasSuffix(sub.title, "?") {
@@ -337,6 +358,9 @@ func checkSection(p *problems, e *Entry, s Section) {
 		}
 	}
 }
+
+// inCodeLanguages are the subsections of "In code".
+var inCodeLanguages = []string{"Go", "Node.js", "Python", "Java", "curl"}
 
 type subheading struct {
 	title string

@@ -50,6 +50,9 @@ type Site struct {
 	assets   map[string]*respond.Body
 	assetURL map[string]string
 	formats  formatCache
+	// redirects maps other addresses of a guide to it: "/000", and
+	// "/compare/412-vs-409" for "/compare/409-vs-412-vs-428".
+	redirects map[string]string
 }
 
 // page is one address's representations; a nil one is not offered.
@@ -62,13 +65,14 @@ func New(cat *catalog.Catalog, opts Options) (*Site, error) {
 	opts.BasePath = strings.TrimRight(opts.BasePath, "/")
 	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
 	s := &Site{
-		cat:      cat,
-		opts:     opts,
-		md:       newMarkdown(opts.BasePath),
-		pages:    map[string]*page{},
-		assets:   map[string]*respond.Body{},
-		assetURL: map[string]string{},
-		formats:  formatCache{m: map[formatKey]formatResult{}},
+		cat:       cat,
+		opts:      opts,
+		md:        newMarkdown(opts.BasePath),
+		pages:     map[string]*page{},
+		assets:    map[string]*respond.Body{},
+		assetURL:  map[string]string{},
+		formats:   formatCache{m: map[formatKey]formatResult{}},
+		redirects: map[string]string{},
 	}
 	if err := s.loadAssets(); err != nil {
 		return nil, err
@@ -125,7 +129,7 @@ func (s *Site) parseTemplates() error {
 		return err
 	}
 	s.tmpl = map[string]*template.Template{}
-	for _, name := range []string{"home", "class", "code", "search", "notfound"} {
+	for _, name := range []string{"home", "class", "code", "guide", "search", "notfound"} {
 		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return err
@@ -157,6 +161,8 @@ type view struct {
 	Entry     *catalog.Entry
 	Sections  []sectionView
 	Entries   []*catalog.Entry
+	Guide     *catalog.Guide
+	Guides    []*catalog.Guide
 	Error     string
 }
 
@@ -185,6 +191,7 @@ func (s *Site) buildPages() error {
 		Description: "Every HTTP status code explained: meaning with the RFC section, common causes, how to fix it, examples and FAQ.",
 		Filter:      true,
 		Classes:     s.classes(),
+		Guides:      s.cat.Guides(),
 	})
 	if err != nil {
 		return err
@@ -213,6 +220,16 @@ func (s *Site) buildPages() error {
 			return err
 		}
 		s.add("/"+e.CodeString(), html, mustJSON(s.entryJSON(e)), []byte(PlainText(s.cat, e)))
+	}
+	for _, g := range s.cat.Guides() {
+		html, err := s.guideHTML(g)
+		if err != nil {
+			return err
+		}
+		s.add(g.Path(), html, mustJSON(s.guideJSON(g)), []byte(GuideText(s.cat, g)))
+		for _, from := range append(g.Aliases, g.Pairs()...) {
+			s.redirects[from] = g.Path()
+		}
 	}
 	openapi, err := files.ReadFile("openapi.json")
 	if err != nil {
@@ -258,20 +275,40 @@ func (s *Site) entryHTML(e *catalog.Entry) ([]byte, error) {
 		Entry:       e,
 		ClassName:   cl.Name,
 		Alternates:  s.opts.BasePath + "/" + e.CodeString(),
+		Guides:      s.cat.GuidesFor(e.Code),
 	}
 	for _, sec := range e.Sections {
 		v.Sections = append(v.Sections, sectionView{ID: sec.ID, Title: sec.Title, HTML: s.md.html(sec.Markdown)})
 	}
 	if len(e.FAQ) > 0 {
-		v.JSONLD = s.faqLD(e)
+		v.JSONLD = s.faqLD(e.FAQ)
 	}
 	return s.render("code", v)
 }
 
+func (s *Site) guideHTML(g *catalog.Guide) ([]byte, error) {
+	v := view{
+		Title:       g.Title,
+		Description: g.Summary,
+		Guide:       g,
+		Alternates:  s.opts.BasePath + g.Path(),
+	}
+	for _, code := range g.Codes {
+		v.Entries = append(v.Entries, s.cat.Lookup(code))
+	}
+	for _, sec := range g.Sections {
+		v.Sections = append(v.Sections, sectionView{ID: sec.ID, Title: sec.Title, HTML: s.md.html(sec.Markdown)})
+	}
+	if len(g.FAQ) > 0 {
+		v.JSONLD = s.faqLD(g.FAQ)
+	}
+	return s.render("guide", v)
+}
+
 // faqLD is the page's FAQ as schema.org FAQPage structured data.
-func (s *Site) faqLD(e *catalog.Entry) map[string]any {
+func (s *Site) faqLD(faq []catalog.QA) map[string]any {
 	var qs []map[string]any
-	for _, qa := range e.FAQ {
+	for _, qa := range faq {
 		qs = append(qs, map[string]any{
 			"@type": "Question",
 			"name":  qa.Question,

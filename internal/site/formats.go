@@ -29,6 +29,34 @@ type entryJSON struct {
 	Sections  []sectionJSON    `json:"sections"`
 	FAQ       []faqJSON        `json:"faq"`
 	Example   *catalog.Example `json:"example,omitempty"`
+	Guides    []guideSummary   `json:"guides"`
+}
+
+// guideSummary is a comparison or guide in a list.
+type guideSummary struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// guideJSON is a comparison or guide page as JSON.
+type guideJSON struct {
+	Slug     string        `json:"slug"`
+	Title    string        `json:"title"`
+	Summary  string        `json:"summary"`
+	URL      string        `json:"url"`
+	Codes    []codeSummary `json:"codes"`
+	Sections []sectionJSON `json:"sections"`
+}
+
+func (s *Site) guideJSON(g *catalog.Guide) guideJSON {
+	j := guideJSON{Slug: g.Slug, Title: g.Title, Summary: g.Summary, URL: s.opts.BasePath + g.Path()}
+	for _, code := range g.Codes {
+		j.Codes = append(j.Codes, s.summary(s.cat.Lookup(code)))
+	}
+	for _, sec := range g.Sections {
+		j.Sections = append(j.Sections, sectionJSON{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: string(s.md.html(sec.Markdown))})
+	}
+	return j
 }
 
 type sectionJSON struct {
@@ -81,6 +109,10 @@ func (s *Site) entryJSON(e *catalog.Entry) entryJSON {
 		Status: e.Status, Reference: e.Reference, SpecURL: e.SpecURL, Origin: e.Origin, DocsURL: e.DocsURL,
 		Summary: e.Summary, Cacheable: e.Cacheable, Retry: e.Retry, Draft: e.Draft,
 		URL: s.opts.BasePath + "/" + e.CodeString(), Related: []codeSummary{}, Sections: []sectionJSON{}, FAQ: []faqJSON{},
+		Guides: []guideSummary{},
+	}
+	for _, g := range s.cat.GuidesFor(e.Code) {
+		j.Guides = append(j.Guides, guideSummary{Title: g.Title, URL: s.opts.BasePath + g.Path()})
 	}
 	for _, code := range e.Related {
 		j.Related = append(j.Related, s.summary(s.cat.Lookup(code)))
@@ -147,10 +179,31 @@ func PlainText(cat *catalog.Catalog, e *catalog.Entry) string {
 		}
 		field("Related", strings.Join(rel, ", "))
 	}
+	for _, g := range cat.GuidesFor(e.Code) {
+		field("Compare", g.Title+" <"+g.Path()+">")
+	}
 	if e.Draft {
 		b.WriteString("\nThis is a short entry; the full page is being written.\n")
 	}
 	for _, sec := range e.Sections {
+		title := strings.ToUpper(sec.Title)
+		fmt.Fprintf(&b, "\n%s\n%s\n\n", title, strings.Repeat("=", len([]rune(title))))
+		b.WriteString(md.text(sec.Markdown, textWidth))
+	}
+	return b.String()
+}
+
+// GuideText is a comparison or guide as plain text.
+func GuideText(cat *catalog.Catalog, g *catalog.Guide) string {
+	md := newMarkdown("")
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n\n", g.Title, strings.Repeat("=", len([]rune(g.Title))))
+	b.WriteString(md.text(g.Summary, textWidth))
+	b.WriteString("\n")
+	for _, code := range g.Codes {
+		fmt.Fprintf(&b, "%d  %s\n", code, cat.Lookup(code).Title())
+	}
+	for _, sec := range g.Sections {
 		title := strings.ToUpper(sec.Title)
 		fmt.Fprintf(&b, "\n%s\n%s\n\n", title, strings.Repeat("=", len([]rune(title))))
 		b.WriteString(md.text(sec.Markdown, textWidth))

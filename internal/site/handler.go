@@ -25,6 +25,13 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+b+"/{$}", s.servePage)
 	mux.HandleFunc("GET "+b+"/{name}", s.servePage)
 	mux.HandleFunc("GET "+b+"/api/codes", s.servePage)
+	mux.HandleFunc("GET "+b+"/compare/{slug}", s.servePage)
+	mux.HandleFunc("GET "+b+"/guides/{slug}", s.servePage)
+	for from, to := range s.redirects {
+		mux.HandleFunc("GET "+b+from, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, b+to, http.StatusMovedPermanently)
+		})
+	}
 	mux.HandleFunc("GET "+b+"/api/codes/{code}", s.serveAPI)
 	mux.HandleFunc("GET "+b+"/api/classes/{class}", s.serveAPI)
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
@@ -330,6 +337,9 @@ func (s *Site) sitemap(origin string) []byte {
 	}
 	for _, e := range s.cat.Entries() {
 		loc("/" + e.CodeString())
+	}
+	for _, g := range s.cat.Guides() {
+		loc(g.Path())
 	}
 	b.WriteString("</urlset>\n")
 	return []byte(b.String())
