@@ -69,7 +69,7 @@ func TestGuideRejects(t *testing.T) {
 		{"one code", map[string]string{"compare/409.md": strings.NewReplacer("slug: 409-vs-412", "slug: 409", "codes: [409, 412]", "codes: [409]").Replace(goodGuide)}, "at least two codes"},
 		{"no in short", swap("## In short", "## Summary"), `starts with the section "## In short"`},
 		{"no decision table", swap("## Decision table", "## Choices"), `needs a section "## Decision table"`},
-		{"table without table", swap("| If-Match failed | 412 |", "text"), "has no Markdown table"},
+		{"table without table", swap("| Situation | Use |\n|---|---|\n| If-Match failed | 412 |", "text"), "has no Markdown table"},
 		{"faq not question", swap("### Which one?", "### Which one"), "must be a question"},
 		{"broken link", swap("[409](/409)", "[409](/compare/nope)"), "link to /compare/nope, which has no page"},
 		{"repeated section", swap("## FAQ", "## In short\n\nx\n\n## FAQ"), `section "In short" is repeated`},
