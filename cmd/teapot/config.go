@@ -22,6 +22,13 @@ type config struct {
 	PublicURL     string
 	LogFormat     string
 	LogLevel      string
+
+	// The live endpoints' limits.
+	MaxDelay            time.Duration
+	StatusRate          float64
+	StatusBurst         int
+	MaxDelayed          int
+	MaxDelayedPerClient int
 }
 
 func newFlagSet(name string) *flag.FlagSet {
@@ -83,6 +90,24 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 		errs = append(errs, fmt.Sprintf("%s=%q is not true or false", envName("access-log"), al))
 	}
 	fs.BoolVar(&c.AccessLog, "access-log", b, "log every request")
+	dur(&c.MaxDelay, "max-delay", "10s", "longest delay /status may be asked for")
+	num := func(p *int, name, def, usage string) {
+		v := env(name, def)
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%q is not a number", envName(name), v))
+		}
+		fs.IntVar(p, name, n, usage)
+	}
+	rate := env("status-rate", "20")
+	r, err := strconv.ParseFloat(rate, 64)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("%s=%q is not a number", envName("status-rate"), rate))
+	}
+	fs.Float64Var(&c.StatusRate, "status-rate", r, "requests a second one client address may make to /status (0: no limit)")
+	num(&c.StatusBurst, "status-burst", "40", "requests one client address may make to /status in a burst")
+	num(&c.MaxDelayed, "max-delayed", "200", "requests to /status that may wait out a delay at once")
+	num(&c.MaxDelayedPerClient, "max-delayed-per-client", "5", "delayed requests to /status one client address may have waiting")
 	str(&c.LogFormat, "log-format", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if len(errs) > 0 {
@@ -142,6 +167,12 @@ func (c *config) validate() error {
 		if d.v <= 0 || d.v > time.Hour {
 			return usagef("--%s %v must be more than 0 and at most 1h", d.name, d.v)
 		}
+	}
+	if c.MaxDelay < 0 || c.MaxDelay > c.WriteTimeout-time.Second {
+		return usagef("--max-delay %v must be from 0 to --write-timeout less a second (%v)", c.MaxDelay, c.WriteTimeout-time.Second)
+	}
+	if c.StatusRate < 0 || c.StatusBurst < 1 || c.MaxDelayed < 1 || c.MaxDelayedPerClient < 1 {
+		return usagef("--status-rate must be 0 or more; --status-burst, --max-delayed and --max-delayed-per-client at least 1")
 	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		return usagef("--max-header-bytes %d must be from 1024 to 1048576", c.MaxHeaderBytes)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/teapothq/teapot/content"
 	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/live"
 	"github.com/teapothq/teapot/internal/server"
 	"github.com/teapothq/teapot/internal/site"
 )
@@ -181,7 +182,11 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return server.New(cfg.Config, log, s.Register), nil
+	lv := live.New(cat, live.Options{
+		BasePath: cfg.BasePath, MaxDelay: cfg.MaxDelay, Rate: cfg.StatusRate, Burst: cfg.StatusBurst,
+		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient,
+	})
+	return server.New(cfg.Config, log, s.Register, lv.Register), nil
 }
 
 func buildVersion() string {

@@ -100,8 +100,12 @@ func (reg *Registry) check(e *Entry) error {
 		if e.Origin != "" {
 			p.add(0, "origin is only for unofficial codes")
 		}
-		if rule, ok := reg.Rules[e.Code]; ok && rule.HeuristicallyCachable != e.Cacheable {
-			p.add(0, "cacheable is %s, but %s says %s (%s)", yesNo(e.Cacheable), rulesFile, yesNo(rule.HeuristicallyCachable), rule.Source)
+		if rule, ok := reg.Rules[e.Code]; ok {
+			if why, wrong := tableErrata[e.Code]; wrong && e.Cacheable == rule.HeuristicallyCachable {
+				p.add(0, "cacheable must be %s: %s", yesNo(!rule.HeuristicallyCachable), why)
+			} else if !wrong && e.Cacheable != rule.HeuristicallyCachable {
+				p.add(0, "cacheable is %s, but %s says %s (%s)", yesNo(e.Cacheable), rulesFile, yesNo(rule.HeuristicallyCachable), rule.Source)
+			}
 		}
 	} else if row, ok := reg.Unofficial[e.Code]; ok {
 		agree(p, "name", e.Name, row.Name)
@@ -120,6 +124,12 @@ func (reg *Registry) check(e *Entry) error {
 		p.add(0, "a full page needs related codes")
 	}
 	return joinErrors(p.errs)
+}
+
+// tableErrata are rows of the shared rules table that the RFC text
+// contradicts; the pages follow the RFC. Each is reported to the team.
+var tableErrata = map[int]string{
+	451: "RFC 7725 Section 3: a 451 response is cacheable by default; the table says no",
 }
 
 func agree(p *problems, field, got, want string) {

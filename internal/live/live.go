@@ -1,0 +1,270 @@
+package live
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/respond"
+)
+
+// Options configure the live endpoints and their limits.
+type Options struct {
+	BasePath string
+	// MaxDelay is the longest delay a request may ask for.
+	MaxDelay time.Duration
+	// Rate is how many requests a second one client address may make,
+	// with Burst saved up; 0 turns the limit off.
+	Rate  float64
+	Burst int
+	// MaxDelayed caps requests waiting out a delay at once, in all and
+	// per client address.
+	MaxDelayed, MaxDelayedPerClient int
+	// Seed makes the weighted random choice repeatable in tests; 0 seeds
+	// it randomly.
+	Seed uint64
+	// Now is the clock of the rate limiter; nil is time.Now.
+	Now func() time.Time
+}
+
+// Live serves /status/{codes}.
+type Live struct {
+	cat     *catalog.Catalog
+	opts    Options
+	limit   *limiter
+	delayed *slots
+	rngMu   sync.Mutex
+	rng     *rand.Rand
+}
+
+// New returns the live endpoints.
+func New(cat *catalog.Catalog, opts Options) *Live {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return &Live{
+		cat:     cat,
+		opts:    opts,
+		limit:   newLimiter(opts.Rate, opts.Burst, opts.Now),
+		delayed: newSlots(opts.MaxDelayed, opts.MaxDelayedPerClient),
+		rng:     rand.New(rand.NewPCG(seed, seed^0x7ea907)),
+	}
+}
+
+// Register adds the routes to mux: every method, so that a client can test
+// what it does with a 405 to a DELETE.
+func (l *Live) Register(mux *http.ServeMux) {
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		mux.HandleFunc(m+" "+l.opts.BasePath+"/status/{codes}", l.serve)
+	}
+}
+
+// exposed are the response fields a cross-origin script needs to read.
+const exposed = "Retry-After, Location, ETag, Content-Range, WWW-Authenticate, Proxy-Authenticate, Allow, Accept, " +
+	"Accept-Ranges, Link, Upgrade, RateLimit, RateLimit-Policy, Content-Location, Last-Modified"
+
+func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		preflight(w, r)
+		return
+	}
+	client := clientAddr(r)
+	if ok, wait := l.limit.allow(client); !ok {
+		secs := max(1, int(math.Ceil(wait.Seconds())))
+		h.Set("Retry-After", strconv.Itoa(secs))
+		l.problem(w, r, http.StatusTooManyRequests, "Too Many Requests",
+			fmt.Sprintf("This server allows %g requests a second to /status from one address, with bursts of %d. Try again in %d s.", l.opts.Rate, l.opts.Burst, secs))
+		return
+	}
+	req, err := parseRequest(r, l.opts.MaxDelay)
+	if err != nil {
+		var oe *optionError
+		if errors.As(err, &oe) {
+			l.problem(w, r, http.StatusBadRequest, "Bad option", oe.msg)
+			return
+		}
+		l.problem(w, r, http.StatusBadRequest, "Bad request", "The request could not be read.")
+		return
+	}
+	if req.delay > 0 && !l.wait(w, r, client, req.delay) {
+		return
+	}
+	for _, hv := range req.headers {
+		h.Add(hv[0], hv[1])
+	}
+	code := req.choices[0].code
+	if len(req.choices) > 1 {
+		l.rngMu.Lock()
+		code = pick(req.choices, l.rng)
+		l.rngMu.Unlock()
+	}
+	h.Set("Access-Control-Expose-Headers", exposed+customNames(req.headers))
+	l.respond(w, r, code, req)
+}
+
+// wait sleeps for d, holding a delay slot; it answers 503 itself when the
+// caps are full and reports false.
+func (l *Live) wait(w http.ResponseWriter, r *http.Request, client string, d time.Duration) bool {
+	ok, perClient := l.delayed.acquire(client)
+	if !ok {
+		w.Header().Set("Retry-After", "5")
+		detail := fmt.Sprintf("At most %d delayed requests may wait at once on this server; try again shortly.", l.opts.MaxDelayed)
+		if perClient {
+			detail = fmt.Sprintf("At most %d delayed requests from one address may wait at once.", l.opts.MaxDelayedPerClient)
+		}
+		l.problem(w, r, http.StatusServiceUnavailable, "Too many delayed requests", detail)
+		return false
+	}
+	defer l.delayed.release(client)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+func customNames(hs [][2]string) string {
+	var b strings.Builder
+	for _, h := range hs {
+		b.WriteString(", " + h[0])
+	}
+	return b.String()
+}
+
+// preflight answers a CORS preflight: any method of the endpoint, the
+// request headers asked for when they are plain field names.
+func preflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+	var allowed []string
+	for _, f := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
+		if f = strings.TrimSpace(f); validToken(f) && len(allowed) < 20 {
+			allowed = append(allowed, f)
+		}
+	}
+	if len(allowed) > 0 {
+		h.Set("Access-Control-Allow-Headers", strings.Join(allowed, ", "))
+	}
+	h.Set("Access-Control-Max-Age", "600")
+	h.Set("Vary", "Access-Control-Request-Headers")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// clientAddr is the address rate limits count by: the TCP peer. (Trusted
+// proxies are not configurable yet; until they are, forwarding headers are
+// not believed.)
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// info is what teapot knows of a code for the response body.
+type info struct {
+	Code    int    `json:"code"`
+	Name    string `json:"name"`
+	Summary string `json:"summary"`
+	URL     string `json:"reference"`
+}
+
+func (l *Live) info(code int) info {
+	if e := l.cat.Lookup(code); e != nil {
+		return info{code, e.Title(), e.Summary, l.opts.BasePath + "/" + e.CodeString()}
+	}
+	class := strconv.Itoa(code/100) + "xx"
+	return info{code, "Unassigned", "This code is not assigned in the IANA registry; clients treat it as a generic " + class + " response.", l.opts.BasePath + "/" + class}
+}
+
+// problem writes an RFC 9457 problem about the request itself.
+func (l *Live) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+	respond.WriteProblem(w, respond.Problem{Type: l.opts.BasePath + "/" + strconv.Itoa(status), Title: title,
+		Status: status, Detail: detail, Instance: r.URL.Path})
+}
+
+var page = template.Must(template.New("status").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Code}} {{.Name}}</title></head>
+<body><h1>{{.Code}} {{.Name}}</h1><p>{{.Summary}}</p>{{if .Note}}<p>{{.Note}}</p>{{end}}
+<p><a href="{{.URL}}">What {{.Code}} means, and how to handle it</a></p></body></html>
+`))
+
+// writeBody writes the standard body for code in the format Accept asks
+// for; note adds a sentence about what this response demonstrates.
+func (l *Live) writeBody(w http.ResponseWriter, r *http.Request, code int, req *request, note string) {
+	h := w.Header()
+	if req.body != nil {
+		// A custom body is the caller's, not ours: never let a browser
+		// run it as a page of this origin.
+		h.Set("Content-Type", req.contentType)
+		h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+		h.Set("Content-Length", strconv.Itoa(len(req.body)))
+		w.WriteHeader(code)
+		w.Write(req.body)
+		return
+	}
+	in := l.info(code)
+	f, _ := respond.Negotiate(r.Header.Get("Accept"), "application/json", "text/plain", "text/html")
+	h.Add("Vary", "Accept")
+	var body []byte
+	switch f {
+	case "text/html":
+		var b strings.Builder
+		page.Execute(&b, struct {
+			info
+			Note string
+		}{in, note})
+		h.Set("Content-Type", respond.TypeHTML)
+		body = []byte(b.String())
+	case "text/plain":
+		h.Set("Content-Type", respond.TypeText)
+		s := fmt.Sprintf("%d %s\n\n%s\n", code, in.Name, in.Summary)
+		if note != "" {
+			s += note + "\n"
+		}
+		body = []byte(s + "\nMore: " + in.URL + "\n")
+	default:
+		v := map[string]any{"code": code, "name": in.Name, "summary": in.Summary, "reference": in.URL}
+		ctype := respond.TypeJSON
+		if code >= 400 {
+			ctype = respond.TypeProblem
+			v = map[string]any{"type": in.URL, "title": in.Name, "status": code, "detail": in.Summary, "instance": r.URL.Path}
+		}
+		if note != "" {
+			v["note"] = note
+		}
+		body = mustJSON(v)
+		h.Set("Content-Type", ctype)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+// readAll drains a request body within the server's cap.
+func readAll(r *http.Request) int {
+	n, _ := io.Copy(io.Discard, r.Body)
+	return int(n)
+}

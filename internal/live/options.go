@@ -1,0 +1,265 @@
+package live
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits of the options a request may give.
+const (
+	maxChoices    = 10
+	maxWeight     = 100
+	maxHeaders    = 10
+	maxHeaderLen  = 256
+	maxBody       = 1024
+	maxRetryAfter = 86400
+	maxRangeLen   = 1 << 20
+)
+
+// choice is one code of a weighted random pick.
+type choice struct {
+	code, weight int
+}
+
+// request is everything a /status request asked for.
+type request struct {
+	choices     []choice
+	delay       time.Duration
+	retryAfter  int    // seconds; -1 for the default
+	location    string // a same-origin path; "" for the default
+	headers     [][2]string
+	body        []byte
+	contentType string
+}
+
+// optionError is an option the request got wrong; its message says what
+// is allowed.
+type optionError struct{ msg string }
+
+func (e *optionError) Error() string { return e.msg }
+
+func badOption(format string, args ...any) error {
+	return &optionError{fmt.Sprintf(format, args...)}
+}
+
+// parseCodes reads "200", or "200,500:3,503" for a weighted random choice.
+func parseCodes(spec string) ([]choice, error) {
+	parts := strings.Split(spec, ",")
+	if len(parts) > maxChoices {
+		return nil, badOption("at most %d codes may be given, separated by commas; got %d", maxChoices, len(parts))
+	}
+	var out []choice
+	for _, p := range parts {
+		codeStr, weightStr, hasWeight := strings.Cut(p, ":")
+		code, ok := parseCode(codeStr)
+		if !ok {
+			return nil, badOption("%q is not a status code: give three digits from 100 to 599, such as /status/418 or /status/200,500:3", clip(codeStr))
+		}
+		w := 1
+		if hasWeight {
+			n, err := strconv.Atoi(weightStr)
+			if err != nil || n < 1 || n > maxWeight {
+				return nil, badOption("the weight of %d must be a whole number from 1 to %d, as in 500:3; got %q", code, maxWeight, clip(weightStr))
+			}
+			w = n
+		}
+		out = append(out, choice{code, w})
+	}
+	return out, nil
+}
+
+func parseCode(s string) (int, bool) {
+	if len(s) != 3 || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(s)
+	return n, n >= 100 && n <= 599
+}
+
+// pick draws a code by weight.
+func pick(choices []choice, rng *rand.Rand) int {
+	total := 0
+	for _, c := range choices {
+		total += c.weight
+	}
+	n := rng.IntN(total)
+	for _, c := range choices {
+		if n < c.weight {
+			return c.code
+		}
+		n -= c.weight
+	}
+	return choices[len(choices)-1].code
+}
+
+// option reads an option from the query (name) or, failing that, from the
+// request header Teapot-Name.
+func option(r *http.Request, q url.Values, name string) string {
+	if v := q.Get(name); v != "" {
+		return v
+	}
+	return r.Header.Get("Teapot-" + strings.ReplaceAll(name, "_", "-"))
+}
+
+// parseRequest reads the options of a /status request.
+func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
+	q := r.URL.Query()
+	choices, err := parseCodes(r.PathValue("codes"))
+	if err != nil {
+		return nil, err
+	}
+	req := &request{choices: choices, retryAfter: -1}
+	d := option(r, q, "delay")
+	if d == "" {
+		d = option(r, q, "sleep")
+	}
+	if d != "" {
+		if req.delay, err = parseDelay(d, maxDelay); err != nil {
+			return nil, err
+		}
+	}
+	if ra := option(r, q, "retry_after"); ra != "" {
+		n, err := strconv.Atoi(ra)
+		if err != nil || n < 0 || n > maxRetryAfter {
+			return nil, badOption("retry_after is a number of seconds from 0 to %d; got %q", maxRetryAfter, clip(ra))
+		}
+		req.retryAfter = n
+	}
+	if loc := option(r, q, "location"); loc != "" {
+		if err := checkLocation(loc); err != nil {
+			return nil, err
+		}
+		req.location = loc
+	}
+	hs := q["header"]
+	hs = append(hs, r.Header.Values("Teapot-Header")...)
+	if len(hs) > maxHeaders {
+		return nil, badOption("at most %d header options are allowed; got %d", maxHeaders, len(hs))
+	}
+	for _, h := range hs {
+		name, value, err := checkHeader(h)
+		if err != nil {
+			return nil, err
+		}
+		req.headers = append(req.headers, [2]string{name, value})
+	}
+	if body := option(r, q, "body"); body != "" {
+		if len(body) > maxBody {
+			return nil, badOption("body may be at most %d bytes; got %d", maxBody, len(body))
+		}
+		req.body = []byte(body)
+		req.contentType = "text/plain; charset=utf-8"
+	}
+	if ct := option(r, q, "content_type"); ct != "" {
+		if req.body == nil {
+			return nil, badOption("content_type needs a body option")
+		}
+		if _, _, err := mime.ParseMediaType(ct); err != nil || len(ct) > maxHeaderLen {
+			return nil, badOption("content_type %q is not a media type such as application/json", clip(ct))
+		}
+		req.contentType = ct
+	}
+	return req, nil
+}
+
+// parseDelay reads milliseconds ("1500") or a Go duration ("1.5s").
+func parseDelay(s string, max time.Duration) (time.Duration, error) {
+	var d time.Duration
+	if n, err := strconv.Atoi(s); err == nil {
+		d = time.Duration(n) * time.Millisecond
+	} else if d, err = time.ParseDuration(s); err != nil {
+		return 0, badOption("delay is milliseconds (1500) or a duration (1.5s); got %q", clip(s))
+	}
+	if d < 0 || d > max {
+		return 0, badOption("delay must be from 0 to %v on this server; got %q", max, clip(s))
+	}
+	return d, nil
+}
+
+// checkLocation accepts only a path on this origin, so that teapot is never
+// an open redirect: no scheme, no host, no "//" or "/\" that browsers
+// read as another host, no control characters.
+func checkLocation(loc string) error {
+	refuse := badOption("location must be a path on this server, such as /teapot/404; got %q", clip(loc))
+	if len(loc) > maxHeaderLen || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") ||
+		strings.ContainsAny(loc, "\\\r\n\t") {
+		return refuse
+	}
+	for i := 0; i < len(loc); i++ {
+		if loc[i] < 0x20 || loc[i] == 0x7f {
+			return refuse
+		}
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return refuse
+	}
+	// Percent-encoded slashes and backslashes decode to the same tricks.
+	if dec, err := url.PathUnescape(u.EscapedPath()); err != nil || strings.HasPrefix(dec, "//") || strings.Contains(dec, "\\") {
+		return refuse
+	}
+	return nil
+}
+
+// forbidden are response header fields a request may not set: hop-by-hop
+// fields, fields that change how the browser treats teapot's origin, and
+// fields teapot computes itself.
+var forbidden = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Transfer-Encoding": true,
+	"Te": true, "Trailer": true, "Upgrade": true, "Proxy-Authenticate": true, "Proxy-Authorization": true,
+	"Set-Cookie": true, "Set-Cookie2": true, "Content-Security-Policy": true,
+	"Content-Security-Policy-Report-Only": true, "Strict-Transport-Security": true,
+	"X-Frame-Options": true, "X-Content-Type-Options": true, "Cross-Origin-Opener-Policy": true,
+	"Cross-Origin-Embedder-Policy": true, "Cross-Origin-Resource-Policy": true, "Permissions-Policy": true,
+	"Referrer-Policy": true, "Clear-Site-Data": true, "Refresh": true, "Service-Worker-Allowed": true,
+	"Location": true, "Content-Length": true, "Content-Encoding": true, "Content-Type": true, "Date": true,
+	"Alt-Svc": true, "Link": true,
+}
+
+// checkHeader reads "Name: value" (or "Name=value").
+func checkHeader(h string) (string, string, error) {
+	i := strings.IndexAny(h, ":=")
+	if i <= 0 {
+		return "", "", badOption("header is Name:value, such as header=X-Request-Id:42; got %q", clip(h))
+	}
+	name, value := strings.TrimSpace(h[:i]), strings.TrimSpace(h[i+1:])
+	if !validToken(name) || len(name) > 64 {
+		return "", "", badOption("header name %q is not a valid field name", clip(name))
+	}
+	name = http.CanonicalHeaderKey(name)
+	if forbidden[name] || strings.HasPrefix(name, "Access-Control-") || strings.HasPrefix(name, "Sec-") {
+		return "", "", badOption("header %s may not be set: it is hop-by-hop, security-relevant or computed by teapot (use location or content_type where they apply)", name)
+	}
+	if len(value) > maxHeaderLen {
+		return "", "", badOption("header %s may be at most %d bytes; got %d", name, maxHeaderLen, len(value))
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return "", "", badOption("header %s has a control character", name)
+		}
+	}
+	return name, value, nil
+}
+
+func validToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return strings.ToValidUTF8(s[:40], "") + "…"
+	}
+	return s
+}
