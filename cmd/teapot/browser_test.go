@@ -85,6 +85,46 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("TryPage", func(t *testing.T) {
+		ctx := within(t, browser, time.Minute)
+		if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+"/418/try")); err != nil {
+			t.Fatal(err)
+		}
+		problems.take()
+		if err := chromedp.Do(ctx,
+			chromedp.SetValue(chromedp.CSS("#t-retry"), "7"),
+			chromedp.Click(chromedp.CSS("#try button")),
+			chromedp.WaitVisible(chromedp.CSS("#result")),
+		); err != nil {
+			t.Fatal(err)
+		}
+		type result struct {
+			Raw  string `json:"raw"`
+			Curl string `json:"curl"`
+		}
+		var got result
+		for i := 0; i < 50; i++ {
+			got, _ = chromedp.Run(ctx, chromedp.Evaluate[result](`({raw: document.getElementById("t-raw").textContent, curl: document.getElementById("t-curl").textContent})`))
+			if strings.HasPrefix(got.Raw, "HTTP 418") {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !strings.HasPrefix(got.Raw, "HTTP 418") || !strings.Contains(got.Raw, "content-type: application/problem+json") {
+			t.Errorf("the try page shows %q, want the raw 418 response", got.Raw)
+		}
+		if !strings.Contains(got.Curl, "/status/418") {
+			t.Errorf("curl snippet %q does not name /status/418", got.Curl)
+		}
+		for _, p := range problems.take() {
+			// The browser logs every 4xx and 5xx it fetches; that is
+			// the point of this page.
+			if !strings.Contains(p, "the server responded with a status of") || !strings.Contains(p, "/status/418") {
+				t.Errorf("browser problem on the try page: %s", p)
+			}
+		}
+	})
+
 	t.Run("SearchFilter", func(t *testing.T) {
 		ctx := within(t, browser, time.Minute)
 		if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+"/")); err != nil {
@@ -104,7 +144,7 @@ func TestBrowser(t *testing.T) {
 			return {
 				total: items.length,
 				visible: shown.map(li => li.dataset.search),
-				codes: shown.map(li => li.querySelector(".code").textContent.trim()),
+				codes: shown.map(li => (li.querySelector(".code") || {textContent: ""}).textContent.trim()),
 				status: document.getElementById("filter-status").textContent,
 			};
 		})()`)
@@ -153,7 +193,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("NoConsoleErrors", func(t *testing.T) {
 		ctx := within(t, browser, time.Minute)
-		for _, path := range []string{"/", "/409"} {
+		for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428"} {
 			problems.take() // forget earlier pages
 			if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+path)); err != nil {
 				t.Fatal(err)
@@ -175,7 +215,7 @@ func TestBrowser(t *testing.T) {
 		// can become scrollable regions there.
 		for _, s := range []screen{desktop, phone} {
 			for _, dark := range []bool{false, true} {
-				for _, path := range []string{"/", "/409"} {
+				for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428"} {
 					if err := chromedp.Do(ctx, view(s, dark), chromedp.Navigate(base+path)); err != nil {
 						t.Fatal(err)
 					}
@@ -195,7 +235,7 @@ func TestBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		pages := []struct{ name, path string }{{"home", "/"}, {"409", "/409"}, {"4xx", "/4xx"}}
+		pages := []struct{ name, path string }{{"home", "/"}, {"409", "/409"}, {"4xx", "/4xx"}, {"try", "/418/try"}, {"compare", "/compare/409-vs-412-vs-428"}}
 		for _, p := range pages {
 			for _, s := range []screen{desktop, phone} {
 				for _, dark := range []bool{false, true} {

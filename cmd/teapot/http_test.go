@@ -123,8 +123,23 @@ func TestRoutes(t *testing.T) {
 		{"search too long", "GET", "/search?q=" + strings.Repeat("a", 201), map[string]string{"Accept": "application/json"}, 400, problem, "at most 200", ""},
 		{"search too long html", "GET", "/search?q=" + strings.Repeat("a", 201), nil, 400, html, "at most 200", ""},
 		{"sitemap", "GET", "/sitemap.xml", nil, 200, "application/xml; charset=utf-8", "/409</loc>", ""},
+		{"sitemap guides", "GET", "/sitemap.xml", nil, 200, "application/xml; charset=utf-8", "/compare/409-vs-412-vs-428</loc>", ""},
+		{"guide", "GET", "/guides/000", nil, 200, html, "Status 000", ""},
+		{"guide json", "GET", "/guides/000.json", nil, 200, jsonT, `"slug": "000"`, ""},
+		{"guide text", "GET", "/guides/000", map[string]string{"User-Agent": "curl/8"}, 200, text, "IN SHORT", ""},
+		{"guide alias", "GET", "/000", nil, 301, "text/html; charset=utf-8", "", ""},
+		{"comparison", "GET", "/compare/409-vs-412-vs-428", nil, 200, html, "Decision table", ""},
+		{"comparison pair", "GET", "/compare/412-vs-409", nil, 301, "text/html; charset=utf-8", "", ""},
+		{"code links comparison", "GET", "/412", nil, 200, html, `href="/compare/409-vs-412-vs-428"`, ""},
+		{"code links guide", "GET", "/499.json", nil, 200, jsonT, `"url": "/guides/000"`, ""},
+		{"unknown comparison", "GET", "/compare/1-vs-2", nil, 404, html, "no page", ""},
+		{"home lists guides", "GET", "/", nil, 200, html, "Comparisons and guides", ""},
 		{"robots", "GET", "/robots.txt", nil, 200, text, "Sitemap: http://127.0.0.1", ""},
 		{"healthz", "GET", "/healthz", nil, 200, jsonT, `"status":"ok"`, ""},
+		{"live", "GET", "/status/418", nil, 418, problem, `"title": "I'm a teapot"`, ""},
+		{"live text", "GET", "/status/503?retry_after=5", map[string]string{"Accept": "text/plain"}, 503, text, "503 Service Unavailable", ""},
+		{"live bad option", "GET", "/status/200?delay=1h", nil, 400, problem, "delay must be from 0 to 10s", ""},
+		{"live post", "POST", "/status/201", nil, 201, jsonT, `"code": 201`, ""},
 		{"metrics", "GET", "/metrics", nil, 200, "text/plain; version=0.0.4; charset=utf-8", "teapot_uptime_seconds", ""},
 		{"head", "HEAD", "/409", nil, 200, html, "", ""},
 		{"unknown code", "GET", "/432", nil, 404, html, "/431", ""},
@@ -274,6 +289,12 @@ func TestBasePath(t *testing.T) {
 	}
 	if r := fetch(t, "GET", base+"/teapot", nil); r.status != 301 || r.header.Get("Location") != "/teapot/" {
 		t.Errorf("/teapot: %d Location %q, want 301 to /teapot/", r.status, r.header.Get("Location"))
+	}
+	if r := fetch(t, "GET", base+"/teapot/000", nil); r.status != 301 || r.header.Get("Location") != "/teapot/guides/000" {
+		t.Errorf("/teapot/000: %d Location %q, want 301 to /teapot/guides/000", r.status, r.header.Get("Location"))
+	}
+	if r := fetch(t, "GET", base+"/teapot/compare/412-vs-409", nil); r.header.Get("Location") != "/teapot/compare/409-vs-412-vs-428" {
+		t.Errorf("/teapot/compare/412-vs-409: Location %q", r.header.Get("Location"))
 	}
 	if r := fetch(t, "GET", base+"/409", nil); r.status != 404 {
 		t.Errorf("/409 outside the base path: %d, want 404", r.status)

@@ -129,7 +129,7 @@ func (s *Site) parseTemplates() error {
 		return err
 	}
 	s.tmpl = map[string]*template.Template{}
-	for _, name := range []string{"home", "class", "code", "guide", "search", "notfound"} {
+	for _, name := range []string{"home", "class", "code", "guide", "try", "search", "notfound"} {
 		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return err
@@ -161,6 +161,8 @@ type view struct {
 	Entry     *catalog.Entry
 	Sections  []sectionView
 	Entries   []*catalog.Entry
+	Origin    string // for copyable snippets: the public URL, or a local one
+	Try       bool   // the page has the try-it script
 	Guide     *catalog.Guide
 	Guides    []*catalog.Guide
 	Error     string
@@ -220,6 +222,13 @@ func (s *Site) buildPages() error {
 			return err
 		}
 		s.add("/"+e.CodeString(), html, mustJSON(s.entryJSON(e)), []byte(PlainText(s.cat, e)))
+		try, err := s.render("try", view{Title: "Try " + e.CodeString() + " " + e.Title() + " live",
+			Description: "Send a real " + e.CodeString() + " response to your browser and see its status line, headers and body.",
+			Entry:       e, Origin: s.origin(), Try: true})
+		if err != nil {
+			return err
+		}
+		s.add("/"+e.CodeString()+"/try", try, nil, nil)
 	}
 	for _, g := range s.cat.Guides() {
 		html, err := s.guideHTML(g)
@@ -257,6 +266,15 @@ func (s *Site) add(path string, html, js, text []byte) {
 		p.text = respond.NewBody(respond.TypeText, cachePage, text)
 	}
 	s.pages[path] = p
+}
+
+// origin is the address snippets show before any script knows the real
+// one.
+func (s *Site) origin() string {
+	if s.opts.PublicURL != "" {
+		return s.opts.PublicURL
+	}
+	return "http://localhost:8080"
 }
 
 func (s *Site) classes() []classView {

@@ -25,6 +25,9 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+b+"/{$}", s.servePage)
 	mux.HandleFunc("GET "+b+"/{name}", s.servePage)
 	mux.HandleFunc("GET "+b+"/api/codes", s.servePage)
+	for _, e := range s.cat.Entries() {
+		mux.HandleFunc("GET "+b+"/"+e.CodeString()+"/try", s.servePage)
+	}
 	mux.HandleFunc("GET "+b+"/compare/{slug}", s.servePage)
 	mux.HandleFunc("GET "+b+"/guides/{slug}", s.servePage)
 	for from, to := range s.redirects {
@@ -298,9 +301,9 @@ func (s *Site) writeHTML(w http.ResponseWriter, status int, name string, v view)
 	respond.Bytes(w, status, respond.TypeHTML, b)
 }
 
-// origin is the public origin for absolute URLs: the configured one, or
+// requestOrigin is the public origin for absolute URLs: the configured one, or
 // the one the request was made to.
-func (s *Site) origin(r *http.Request) string {
+func (s *Site) requestOrigin(r *http.Request) string {
 	if s.opts.PublicURL != "" {
 		return s.opts.PublicURL
 	}
@@ -315,11 +318,11 @@ func (s *Site) serveSitemap(w http.ResponseWriter, r *http.Request) {
 	if s.opts.PublicURL == "" {
 		w.Header().Set("Vary", "Host")
 	}
-	respond.Bytes(w, http.StatusOK, "application/xml; charset=utf-8", s.sitemap(s.origin(r)))
+	respond.Bytes(w, http.StatusOK, "application/xml; charset=utf-8", s.sitemap(s.requestOrigin(r)))
 }
 
 func (s *Site) serveRobots(w http.ResponseWriter, r *http.Request) {
-	respond.Text(w, http.StatusOK, s.robots(s.origin(r)))
+	respond.Text(w, http.StatusOK, s.robots(s.requestOrigin(r)))
 }
 
 // sitemap lists the pages a search engine should index.
