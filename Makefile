@@ -34,6 +34,7 @@ fuzz:
 	$(GO) test ./internal/catalog -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/respond -run '^$$' -fuzz FuzzNegotiate -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/site -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/live -run '^$$' -fuzz FuzzOptions -fuzztime $(FUZZTIME)
 
 # Chromium from Debian, axe-core from npm, for the browser test.
 browser-deps:
