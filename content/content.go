@@ -5,8 +5,9 @@ package content
 
 import "embed"
 
-// FS holds codes/*.md (one page per status code) and data/*.tsv (the
+// FS holds codes/*.md (one page per status code), compare/*.md and
+// guides/*.md (comparisons and guides), and data/*.tsv (the
 // registry tables the pages are checked against).
 //
-//go:embed codes/*.md data/*.tsv guides/*.md
+//go:embed codes/*.md data/*.tsv guides/*.md compare/*.md
 var FS embed.FS

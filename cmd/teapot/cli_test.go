@@ -109,7 +109,7 @@ func TestExportMatchesServer(t *testing.T) {
 	} else if !strings.Contains(out, "wrote") {
 		t.Errorf("export printed %q", out)
 	}
-	base := newTestServer(t)
+	base := newTestServer(t, "--public-url", "https://teapot.example")
 	checked := 0
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

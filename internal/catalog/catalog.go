@@ -17,8 +17,8 @@ type Catalog struct {
 	entries  []*Entry
 	byCode   map[int]*Entry
 
-	guides  []*Guide
-	byPath  map[string]*Guide // guide paths and their aliases
+	guides []*Guide
+	byPath map[string]*Guide // guide paths and their aliases
 
 	indexOnce sync.Once
 	index     map[int]searchText

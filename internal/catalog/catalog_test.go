@@ -278,9 +278,9 @@ func TestEmbeddedContent(t *testing.T) {
 	if got, want := len(c.Entries()), len(c.Registry.IANA)+len(c.Registry.Unofficial); got != want {
 		t.Errorf("got %d pages, want %d", got, want)
 	}
-	for _, code := range []int{200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 412, 418, 422, 428, 429, 500, 502, 503, 504} {
-		if e := c.Lookup(code); e == nil || e.Draft {
-			t.Errorf("%d must have a full page", code)
+	for _, e := range c.Entries() {
+		if e.Draft {
+			t.Errorf("%s is a draft: every code has a full page", e.File)
 		}
 	}
 }

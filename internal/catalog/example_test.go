@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
 // requiredHeaders are the fields the RFCs require (or, for Retry-After,
@@ -88,16 +87,22 @@ var linkText = regexp.MustCompile(`(?:RFC\s*(\d+))?(?:,?\s*(?:Section|§)\s*([0-
 func TestRFCLinks(t *testing.T) {
 	t.Parallel()
 	c := loadEmbedded(t)
-	for _, e := range c.Entries() {
-		for _, s := range e.Sections {
+	check := func(file string, secs []Section) {
+		for _, s := range secs {
 			for _, m := range rfcLink.FindAllStringSubmatch(s.Markdown, -1) {
 				text, num, sec := m[1], m[2], m[3]
 				for _, tm := range linkText.FindAllStringSubmatch(text, -1) {
 					if tm[1] != "" && tm[1] != num || tm[2] != "" && tm[2] != sec {
-						t.Errorf("%s (%s): link %q points to RFC %s section %q", e.File, s.Title, text, num, sec)
+						t.Errorf("%s (%s): link %q points to RFC %s section %q", file, s.Title, text, num, sec)
 					}
 				}
 			}
 		}
+	}
+	for _, e := range c.Entries() {
+		check(e.File, e.Sections)
+	}
+	for _, g := range c.Guides() {
+		check(g.File, g.Sections)
 	}
 }
