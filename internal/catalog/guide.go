@@ -106,17 +106,11 @@ func (g *Guide) set(key, val string) error {
 	case "summary":
 		g.Summary = val
 	case "codes":
-		items, err := parseList(val)
+		codes, err := parseCodeList(val)
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
-			code, err := parseCode(it)
-			if err != nil {
-				return err
-			}
-			g.Codes = append(g.Codes, code)
-		}
+		g.Codes = codes
 	case "aliases":
 		items, err := parseList(val)
 		if err != nil {

@@ -150,16 +150,7 @@ func setField(e *Entry, key, val string) error {
 		}
 		e.DocsURL = val
 	case "related":
-		var items []string
-		if items, err = parseList(val); err == nil {
-			for _, it := range items {
-				code, cerr := parseCode(it)
-				if cerr != nil {
-					return cerr
-				}
-				e.Related = append(e.Related, code)
-			}
-		}
+		e.Related, err = parseCodeList(val)
 	case "cacheable":
 		e.Cacheable, err = parseYesNo(val)
 	case "retry":
@@ -193,6 +184,23 @@ func parseList(val string) ([]string, error) {
 			return nil, fmt.Errorf("empty list item in %q", clip(val))
 		}
 		out = append(out, it)
+	}
+	return out, nil
+}
+
+// parseCodeList reads a list of status codes, "[412, 428]".
+func parseCodeList(val string) ([]int, error) {
+	items, err := parseList(val)
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, it := range items {
+		code, err := parseCode(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, code)
 	}
 	return out, nil
 }
