@@ -37,8 +37,19 @@ type Options struct {
 	Now func() time.Time
 }
 
+// Header values every live response shares, prebuilt.
+var (
+	hvAnyOrigin   = []string{"*"}
+	hvCrossOrigin = []string{"cross-origin"}
+	hvNoStore     = []string{"no-store"}
+	hvExposed     = []string{exposed}
+)
+
 // Live serves /status/{codes}.
 type Live struct {
+	// plain caches the JSON body of each /status/CODE asked for without
+	// options: the same bytes every time.
+	plain   sync.Map // int -> *plainBody
 	cat     *catalog.Catalog
 	opts    Options
 	limit   *limiter
@@ -79,9 +90,9 @@ const exposed = "Retry-After, Location, ETag, Content-Range, WWW-Authenticate, P
 
 func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	h.Set("Cache-Control", "no-store")
+	h["Access-Control-Allow-Origin"] = hvAnyOrigin
+	h["Cross-Origin-Resource-Policy"] = hvCrossOrigin
+	h["Cache-Control"] = hvNoStore
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		preflight(w, r)
 		return
@@ -116,7 +127,10 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 		code = pick(req.choices, l.rng)
 		l.rngMu.Unlock()
 	}
-	h.Set("Access-Control-Expose-Headers", exposed+customNames(req.headers))
+	h["Access-Control-Expose-Headers"] = hvExposed
+	if len(req.headers) > 0 {
+		h.Set("Access-Control-Expose-Headers", exposed+customNames(req.headers))
+	}
 	l.respond(w, r, code, req)
 }
 
@@ -225,9 +239,19 @@ func (l *Live) writeBody(w http.ResponseWriter, r *http.Request, code int, req *
 		w.Write(req.body)
 		return
 	}
-	in := l.info(code)
 	f, _ := respond.Negotiate(r.Header.Get("Accept"), "application/json", "text/plain", "text/html")
 	h.Add("Vary", "Accept")
+	plain := f == "application/json" && note == "" && r.URL.Path == l.opts.BasePath+"/status/"+strconv.Itoa(code)
+	if plain {
+		if v, ok := l.plain.Load(code); ok {
+			pb := v.(*plainBody)
+			h["Content-Type"], h["Content-Length"] = pb.ctype, pb.length
+			w.WriteHeader(code)
+			w.Write(pb.body)
+			return
+		}
+	}
+	in := l.info(code)
 	var body []byte
 	switch f {
 	case "text/html":
@@ -257,10 +281,19 @@ func (l *Live) writeBody(w http.ResponseWriter, r *http.Request, code int, req *
 		}
 		body = mustJSON(v)
 		h.Set("Content-Type", ctype)
+		if plain {
+			l.plain.Store(code, &plainBody{body, []string{ctype}, []string{strconv.Itoa(len(body))}})
+		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
 	w.Write(body)
+}
+
+// plainBody is a cached JSON body with its header values.
+type plainBody struct {
+	body          []byte
+	ctype, length []string
 }
 
 // readAll drains a request body within the server's cap.

@@ -98,23 +98,46 @@ func pick(choices []choice, rng *rand.Rand) int {
 	return choices[len(choices)-1].code
 }
 
-// option reads an option from the query (name) or, failing that, from the
-// request header Teapot-Name.
+// optionHeaders are the request headers that carry the options.
+var optionHeaders = map[string]string{
+	"delay": "Teapot-Delay", "sleep": "Teapot-Sleep", "retry_after": "Teapot-Retry-After",
+	"location": "Teapot-Location", "body": "Teapot-Body", "content_type": "Teapot-Content-Type",
+}
+
+// option reads an option from the query (name) or, failing that, from its
+// request header, such as Teapot-Retry-After.
 func option(r *http.Request, q url.Values, name string) string {
 	if v := q.Get(name); v != "" {
 		return v
 	}
-	return r.Header.Get("Teapot-" + strings.ReplaceAll(name, "_", "-"))
+	return r.Header.Get(optionHeaders[name])
+}
+
+// hasOptions reports whether a request sets any option at all, so that a
+// plain /status/418 skips the parsing.
+func hasOptions(r *http.Request) bool {
+	if r.URL.RawQuery != "" {
+		return true
+	}
+	for k := range r.Header {
+		if len(k) > 7 && strings.EqualFold(k[:7], "Teapot-") {
+			return true
+		}
+	}
+	return false
 }
 
 // parseRequest reads the options of a /status request.
 func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
-	q := r.URL.Query()
 	choices, err := parseCodes(r.PathValue("codes"))
 	if err != nil {
 		return nil, err
 	}
 	req := &request{choices: choices, retryAfter: -1}
+	if !hasOptions(r) {
+		return req, nil
+	}
+	q := r.URL.Query()
 	d := option(r, q, "delay")
 	if d == "" {
 		d = option(r, q, "sleep")
