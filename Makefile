@@ -26,7 +26,7 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./cmd/teapot
+	$(GO) test -run '^$$' -bench . -benchmem ./cmd/teapot ./internal/urlcheck
 	./bench/run.sh
 
 FUZZTIME ?= 30s
@@ -35,6 +35,8 @@ fuzz:
 	$(GO) test ./internal/respond -run '^$$' -fuzz FuzzNegotiate -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/site -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/live -run '^$$' -fuzz FuzzOptions -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/urlcheck -run '^$$' -fuzz FuzzParseRequest -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/urlcheck -run '^$$' -fuzz FuzzParseHost -fuzztime $(FUZZTIME)
 
 # Chromium from Debian, axe-core from npm, for the browser test.
 browser-deps:

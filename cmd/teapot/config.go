@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/server"
+	"github.com/teapothq/teapot/internal/urlcheck"
 )
 
 // config is every setting of "teapot serve". Each flag has an environment
@@ -29,6 +30,20 @@ type config struct {
 	StatusBurst         int
 	MaxDelayed          int
 	MaxDelayedPerClient int
+
+	// The URL checker's guard and limits.
+	CheckAllowPrivate bool
+	CheckPorts        string
+	CheckTimeout      time.Duration
+	CheckMaxURLs      int
+	CheckMaxBytes     int
+	CheckWorkers      int
+	CheckPerClient    int
+
+	// checkResolver and checkDial replace the checker's resolver and
+	// dialer; only tests set them, so that nothing leaves loopback.
+	checkResolver urlcheck.Resolver
+	checkDial     urlcheck.DialFunc
 }
 
 func newFlagSet(name string) *flag.FlagSet {
@@ -108,6 +123,21 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	num(&c.StatusBurst, "status-burst", "40", "requests one client address may make to /status in a burst")
 	num(&c.MaxDelayed, "max-delayed", "200", "requests to /status that may wait out a delay at once")
 	num(&c.MaxDelayedPerClient, "max-delayed-per-client", "5", "delayed requests to /status one client address may have waiting")
+	boolean := func(p *bool, name, def, usage string) {
+		v := env(name, def)
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%q is not true or false", envName(name), v))
+		}
+		fs.BoolVar(p, name, b, usage)
+	}
+	boolean(&c.CheckAllowPrivate, "check-allow-private", "false", "let the URL checker reach loopback, private and other special-purpose addresses (only inside your own network)")
+	str(&c.CheckPorts, "check-ports", "80,443", "ports the URL checker may connect to, such as 80,443,8080, or any")
+	dur(&c.CheckTimeout, "check-timeout", "10s", "longest time the URL checker spends on one URL, redirects included")
+	num(&c.CheckMaxURLs, "check-max-urls", "100", "URLs one request to /api/check may give")
+	num(&c.CheckMaxBytes, "check-max-bytes", "1048576", "body bytes the URL checker reads from each response")
+	num(&c.CheckWorkers, "check-workers", "32", "URL checks running at once, in all")
+	num(&c.CheckPerClient, "check-per-client", "6", "URL checks running at once for one client address")
 	str(&c.LogFormat, "log-format", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if len(errs) > 0 {
@@ -174,6 +204,9 @@ func (c *config) validate() error {
 	if c.StatusRate < 0 || c.StatusBurst < 1 || c.MaxDelayed < 1 || c.MaxDelayedPerClient < 1 {
 		return usagef("--status-rate must be 0 or more; --status-burst, --max-delayed and --max-delayed-per-client at least 1")
 	}
+	if err := c.validateCheck(); err != nil {
+		return err
+	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		return usagef("--max-header-bytes %d must be from 1024 to 1048576", c.MaxHeaderBytes)
 	}
@@ -185,6 +218,37 @@ func (c *config) validate() error {
 		return usagef("--log-level %q must be debug, info, warn or error", c.LogLevel)
 	}
 	return nil
+}
+
+func (c *config) validateCheck() error {
+	if _, _, err := urlcheck.ParsePorts(c.CheckPorts); err != nil {
+		return usagef("--check-ports: %v", err)
+	}
+	switch {
+	case c.CheckTimeout < time.Second || c.CheckTimeout > time.Minute:
+		return usagef("--check-timeout %v must be from 1s to 1m", c.CheckTimeout)
+	case c.CheckMaxURLs < 1 || c.CheckMaxURLs > 1000:
+		return usagef("--check-max-urls %d must be from 1 to 1000", c.CheckMaxURLs)
+	case c.CheckMaxBytes < 0 || c.CheckMaxBytes > 100<<20:
+		return usagef("--check-max-bytes %d must be from 0 to 104857600", c.CheckMaxBytes)
+	case c.CheckWorkers < 1 || c.CheckWorkers > 1024:
+		return usagef("--check-workers %d must be from 1 to 1024", c.CheckWorkers)
+	case c.CheckPerClient < 1 || c.CheckPerClient > c.CheckWorkers:
+		return usagef("--check-per-client %d must be from 1 to --check-workers (%d)", c.CheckPerClient, c.CheckWorkers)
+	}
+	return nil
+}
+
+// checkOptions are the URL checker's options from the config.
+func (c *config) checkOptions() urlcheck.Options {
+	ports, anyPort, _ := urlcheck.ParsePorts(c.CheckPorts)
+	return urlcheck.Options{
+		BasePath: c.BasePath,
+		Guard:    urlcheck.Guard{AllowPrivate: c.CheckAllowPrivate, Ports: ports, AnyPort: anyPort},
+		Timeout:  c.CheckTimeout, MaxURLs: c.CheckMaxURLs, MaxBytes: int64(c.CheckMaxBytes),
+		Workers: c.CheckWorkers, PerClient: c.CheckPerClient,
+		Resolver: c.checkResolver, Dial: c.checkDial,
+	}
 }
 
 func splitHostPort(addr string) (string, int, error) {

@@ -16,6 +16,8 @@ Usage:
   teapot search WORDS    search codes by number, name and text
   teapot export DIR      write the whole site as static files (with .gz and .br)
                          flags: --base-path PATH, --public-url URL
+  teapot check [flags] URL...
+                         check what URLs return (status, redirects, time); see teapot check --help
   teapot version         print the version
   teapot help [serve]    print this help, or the server's flags
 

@@ -21,6 +21,8 @@ func newTestServer(t *testing.T, args ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The URL checker resolves no names and dials nothing but loopback.
+	cfg.checkResolver, cfg.checkDial = noDNS{}, loopbackOnly(t)
 	srv, err := newServer(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +142,10 @@ func TestRoutes(t *testing.T) {
 		{"live text", "GET", "/status/503?retry_after=5", map[string]string{"Accept": "text/plain"}, 503, text, "503 Service Unavailable", ""},
 		{"live bad option", "GET", "/status/200?delay=1h", nil, 400, problem, "delay must be from 0 to 10s", ""},
 		{"live post", "POST", "/status/201", nil, 201, jsonT, `"code": 201`, ""},
+		{"check page", "GET", "/check", nil, 200, html, `action="/api/check"`, ""},
+		{"check footer link", "GET", "/409", nil, 200, html, `href="/check"`, ""},
+		{"check get", "GET", "/api/check", nil, 405, problem, "POST a JSON body", ""},
+		{"check no body", "POST", "/api/check", nil, 400, problem, "not a check request in JSON", ""},
 		{"metrics", "GET", "/metrics", nil, 200, "text/plain; version=0.0.4; charset=utf-8", "teapot_uptime_seconds", ""},
 		{"head", "HEAD", "/409", nil, 200, html, "", ""},
 		{"unknown code", "GET", "/432", nil, 404, html, "/431", ""},
@@ -321,6 +327,55 @@ func TestMetrics(t *testing.T) {
 	} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s\n%s", want, m)
+		}
+	}
+}
+
+// TestCheckAPI posts to /api/check through the whole handler chain: bad
+// input gets a 400 problem naming the limit, and a refused URL is
+// reported in its own result.
+func TestCheckAPI(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t)
+	urls := func(n int) string {
+		return `{"urls": [` + strings.TrimSuffix(strings.Repeat(`"example.org",`, n), ",") + `]}`
+	}
+	for _, tt := range []struct{ name, query, body, want string }{
+		{"malformed", "", `{"urls": "x"}`, "not a check request in JSON"},
+		{"too many", "", urls(101), "at most 100 URLs"},
+		{"oversized", "", `{"urls": ["` + strings.Repeat("a", 300<<10) + `"]}`, "at most 262144 bytes"},
+		{"bad option", "", `{"urls": ["example.org"], "timeout": "11s"}`, "at most 10s"},
+		{"bad url", "", `{"urls": ["javascript:alert(1)"]}`, "only http and https"},
+		{"bad format", "?format=yaml", urls(1), "json or csv"},
+	} {
+		resp, err := http.Post(base+"/api/check"+tt.query, "application/json", strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/problem+json; charset=utf-8" || !strings.Contains(string(body), tt.want) {
+			t.Errorf("%s: %d %s, want a 400 problem with %q:\n%.300s", tt.name, resp.StatusCode, resp.Header.Get("Content-Type"), tt.want, body)
+		}
+	}
+	resp, err := http.Post(base+"/api/check", "application/json", strings.NewReader(`{"urls": ["http://127.0.0.1:1/", "http://[::1]/"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/x-ndjson" || len(lines) != 4 {
+		t.Fatalf("%d %s with %d lines, want 200 NDJSON with 4:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), len(lines), body)
+	}
+	for _, l := range lines[1:3] {
+		var p struct {
+			Result struct {
+				Refused struct{ Rule string } `json:"refused"`
+			} `json:"result"`
+		}
+		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Result.Refused.Rule != "loopback" {
+			t.Errorf("line %s: want a loopback refusal (%v)", l, err)
 		}
 	}
 }

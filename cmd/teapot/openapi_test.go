@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
 // TestOpenAPI validates the served OpenAPI document against the OpenAPI
@@ -45,9 +47,13 @@ func TestOpenAPI(t *testing.T) {
 	}
 	calls := 0
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
+		if item.Post != nil {
+			calls += callPost(t, v, base, path, item.Post)
+			continue
+		}
 		op := item.Get
 		if op == nil {
-			t.Errorf("%s: only GET operations are expected", path)
+			t.Errorf("%s: only GET and POST operations are expected", path)
 			continue
 		}
 		target, query := path, url.Values{}
@@ -92,6 +98,48 @@ func TestOpenAPI(t *testing.T) {
 	if calls < 5 {
 		t.Errorf("made %d calls; the document should describe at least 5", calls)
 	}
+}
+
+// callPost calls a documented POST with the query examples and a body
+// whose only URL the default guard refuses without dialing, and validates
+// the request and the response against the document.
+func callPost(t *testing.T, v validator.Validator, base, path string, op *v3.Operation) int {
+	t.Helper()
+	const body = `{"urls": ["http://127.0.0.1:1/"]}`
+	query := url.Values{}
+	for _, p := range op.Parameters {
+		if p.In == "query" && p.Example != nil {
+			query.Set(p.Name, p.Example.Value)
+		}
+	}
+	target := base + path + "?" + query.Encode()
+	newReq := func() *http.Request {
+		req, _ := http.NewRequest("POST", target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}
+	if ok, verrs := v.ValidateHttpRequest(newReq()); !ok {
+		for _, e := range verrs {
+			t.Errorf("POST %s: the request does not match the document: %s: %s", path, e.Message, e.Reason)
+		}
+	}
+	req := newReq()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	if ok, verrs := v.ValidateHttpResponse(req, resp); !ok {
+		for _, e := range verrs {
+			t.Errorf("POST %s (%d): %s: %s %s", path, resp.StatusCode, e.Message, e.Reason, schemaErrors(e.SchemaValidationErrors))
+		}
+	}
+	if resp.StatusCode != 200 || !strings.Contains(string(data), `"rule": "loopback"`) {
+		t.Errorf("POST %s: %d, want 200 with a loopback refusal:\n%s", path, resp.StatusCode, data)
+	}
+	return 1
 }
 
 func schemaErrors[T any](errs []T) string {

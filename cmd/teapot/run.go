@@ -15,6 +15,7 @@ import (
 	"github.com/teapothq/teapot/internal/live"
 	"github.com/teapothq/teapot/internal/server"
 	"github.com/teapothq/teapot/internal/site"
+	"github.com/teapothq/teapot/internal/urlcheck"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return search(rest, stdout)
 	case "export":
 		return export(rest, getenv, stdout)
+	case "check":
+		return check(ctx, rest, stdout, urlcheck.Options{})
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "teapot", buildVersion())
 		return nil
@@ -160,7 +163,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	lw := newLogWriter(stderr, 200*time.Millisecond)
 	defer lw.Close()
 	log := cfg.logger(lw)
+	// Building the site allocates several times what it keeps: collect
+	// once, at the end, rather than all along, and give the garbage back.
+	gc := debug.SetGCPercent(-1)
 	srv, err := newServer(cfg, log)
+	debug.SetGCPercent(gc)
+	debug.FreeOSMemory()
 	if err != nil {
 		return err
 	}
@@ -186,7 +194,8 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 		BasePath: cfg.BasePath, MaxDelay: cfg.MaxDelay, Rate: cfg.StatusRate, Burst: cfg.StatusBurst,
 		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient,
 	})
-	return server.New(cfg.Config, log, s.Register, lv.Register), nil
+	checker := urlcheck.New(cfg.checkOptions())
+	return server.New(cfg.Config, log, s.Register, lv.Register, checker.Register), nil
 }
 
 func buildVersion() string {

@@ -10,7 +10,10 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/respond"
@@ -129,7 +132,7 @@ func (s *Site) parseTemplates() error {
 		return err
 	}
 	s.tmpl = map[string]*template.Template{}
-	for _, name := range []string{"home", "class", "code", "guide", "try", "search", "notfound"} {
+	for _, name := range []string{"home", "class", "code", "guide", "try", "search", "notfound", "check"} {
 		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return err
@@ -153,7 +156,7 @@ type view struct {
 	Query              string
 	Filter             bool   // the page has the instant filter script
 	Alternates         string // path of the page's .json and .txt forms, without suffix
-	JSONLD             any
+	JSONLD             template.JS
 
 	Classes   []classView
 	Class     catalog.Class
@@ -163,6 +166,7 @@ type view struct {
 	Entries   []*catalog.Entry
 	Origin    string // for copyable snippets: the public URL, or a local one
 	Try       bool   // the page has the try-it script
+	Check     bool   // the page has the URL checker's script
 	Guide     *catalog.Guide
 	Guides    []*catalog.Guide
 	Error     string
@@ -175,6 +179,7 @@ type classView struct {
 
 type sectionView struct {
 	ID, Title string
+	Markdown  string
 	HTML      template.HTML
 }
 
@@ -216,20 +221,21 @@ func (s *Site) buildPages() error {
 		js := mustJSON(classJSON{ID: cl.ID, Name: cl.Name, Summary: cl.Summary, Codes: s.summaries(entries)})
 		s.add("/"+cl.ID, html, js, []byte(classText(cl, entries)))
 	}
-	for _, e := range s.cat.Entries() {
-		html, err := s.entryHTML(e)
-		if err != nil {
-			return err
+	for i, b := range s.buildEntries() {
+		if b.err != nil {
+			return b.err
 		}
-		s.add("/"+e.CodeString(), html, mustJSON(s.entryJSON(e)), []byte(PlainText(s.cat, e)))
-		try, err := s.render("try", view{Title: "Try " + e.CodeString() + " " + e.Title() + " live",
-			Description: "Send a real " + e.CodeString() + " response to your browser and see its status line, headers and body.",
-			Entry:       e, Origin: s.origin(), Try: true})
-		if err != nil {
-			return err
-		}
-		s.add("/"+e.CodeString()+"/try", try, nil, nil)
+		code := s.cat.Entries()[i].CodeString()
+		s.add("/"+code, b.html, b.json, b.text)
+		s.add("/"+code+"/try", b.try, nil, nil)
 	}
+	check, err := s.render("check", view{Title: "Check URLs: status codes, redirects and timings",
+		Description: "Check what URLs return: every redirect hop with its status, Location, timings and headers, and the TLS certificate.",
+		Origin:      s.origin(), Check: true})
+	if err != nil {
+		return err
+	}
+	s.add("/check", check, nil, nil)
 	for _, g := range s.cat.Guides() {
 		html, err := s.guideHTML(g)
 		if err != nil {
@@ -252,6 +258,49 @@ func (s *Site) buildPages() error {
 	openapi = bytes.Replace(openapi, []byte(`"url": "/"`), append([]byte(`"url": `), quoted...), 1)
 	s.pages["/openapi.json"] = &page{json: respond.NewBody("application/vnd.oai.openapi+json; charset=utf-8", cachePage, openapi)}
 	return nil
+}
+
+// builtEntry is every page of one code.
+type builtEntry struct {
+	html, json, text, try []byte
+	err                   error
+}
+
+// buildEntries renders the pages of every code, on every core: this is
+// most of what teapot does before it serves.
+func (s *Site) buildEntries() []builtEntry {
+	entries := s.cat.Entries()
+	out := make([]builtEntry, len(entries))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(entries); i = int(next.Add(1) - 1) {
+				out[i] = s.buildEntry(entries[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func (s *Site) buildEntry(e *catalog.Entry) builtEntry {
+	var b builtEntry
+	secs := make([]sectionView, len(e.Sections))
+	texts := make([]string, len(e.Sections))
+	for i, sec := range e.Sections {
+		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown}
+		secs[i].HTML, texts[i] = s.md.render(sec.Markdown, textWidth)
+	}
+	if b.html, b.err = s.entryHTML(e, secs); b.err != nil {
+		return b
+	}
+	b.json = mustJSON(s.entryJSON(e, secs))
+	b.text = []byte(entryText(s.cat, e, texts))
+	b.try, b.err = s.render("try", view{Title: "Try " + e.CodeString() + " " + e.Title() + " live",
+		Description: "Send a real " + e.CodeString() + " response to your browser and see its status line, headers and body.",
+		Entry:       e, Origin: s.origin(), Try: true})
+	return b
 }
 
 func (s *Site) add(path string, html, js, text []byte) {
@@ -285,7 +334,7 @@ func (s *Site) classes() []classView {
 	return out
 }
 
-func (s *Site) entryHTML(e *catalog.Entry) ([]byte, error) {
+func (s *Site) entryHTML(e *catalog.Entry, secs []sectionView) ([]byte, error) {
 	cl, _ := catalog.ClassByID(e.Class)
 	v := view{
 		Title:       e.CodeString() + " " + e.Title(),
@@ -294,9 +343,7 @@ func (s *Site) entryHTML(e *catalog.Entry) ([]byte, error) {
 		ClassName:   cl.Name,
 		Alternates:  s.opts.BasePath + "/" + e.CodeString(),
 		Guides:      s.cat.GuidesFor(e.Code),
-	}
-	for _, sec := range e.Sections {
-		v.Sections = append(v.Sections, sectionView{ID: sec.ID, Title: sec.Title, HTML: s.md.html(sec.Markdown)})
+		Sections:    secs,
 	}
 	if len(e.FAQ) > 0 {
 		v.JSONLD = s.faqLD(e.FAQ)
@@ -324,7 +371,7 @@ func (s *Site) guideHTML(g *catalog.Guide) ([]byte, error) {
 }
 
 // faqLD is the page's FAQ as schema.org FAQPage structured data.
-func (s *Site) faqLD(faq []catalog.QA) map[string]any {
+func (s *Site) faqLD(faq []catalog.QA) template.JS {
 	var qs []map[string]any
 	for _, qa := range faq {
 		qs = append(qs, map[string]any{
@@ -336,7 +383,13 @@ func (s *Site) faqLD(faq []catalog.QA) map[string]any {
 			},
 		})
 	}
-	return map[string]any{"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": qs}
+	// encoding/json escapes <, > and &, so the data cannot close the
+	// script element it sits in.
+	b, err := json.Marshal(map[string]any{"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": qs})
+	if err != nil {
+		return ""
+	}
+	return template.JS(b)
 }
 
 func mustJSON(v any) []byte {

@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/teapothq/teapot/internal/catalog"
 )
@@ -102,7 +103,7 @@ func (s *Site) summaries(entries []*catalog.Entry) []codeSummary {
 	return out
 }
 
-func (s *Site) entryJSON(e *catalog.Entry) entryJSON {
+func (s *Site) entryJSON(e *catalog.Entry, secs []sectionView) entryJSON {
 	cl, _ := catalog.ClassByID(e.Class)
 	j := entryJSON{
 		Code: e.Code, Name: e.Name, Title: e.Title(), Aka: e.Aka, Class: e.Class, ClassName: cl.Name,
@@ -117,8 +118,8 @@ func (s *Site) entryJSON(e *catalog.Entry) entryJSON {
 	for _, code := range e.Related {
 		j.Related = append(j.Related, s.summary(s.cat.Lookup(code)))
 	}
-	for _, sec := range e.Sections {
-		j.Sections = append(j.Sections, sectionJSON{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: string(s.md.html(sec.Markdown))})
+	for _, sec := range secs {
+		j.Sections = append(j.Sections, sectionJSON{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: string(sec.HTML)})
 	}
 	for _, qa := range e.FAQ {
 		j.FAQ = append(j.FAQ, faqJSON{Question: qa.Question, Answer: qa.Answer})
@@ -134,13 +135,26 @@ func (s *Site) codeList() []byte {
 	return mustJSON(map[string]any{"count": len(s.cat.Entries()), "codes": s.summaries(s.cat.Entries())})
 }
 
+// plainMarkdown renders the text forms; they show no site links, so one
+// renderer without a base path serves every site.
+var plainMarkdown = sync.OnceValue(func() *markdown { return newMarkdown("") })
+
 // textWidth is the column plain text is wrapped at.
 const textWidth = 78
 
 // PlainText is a code's page as plain text, as `teapot 409` and curl show
 // it.
 func PlainText(cat *catalog.Catalog, e *catalog.Entry) string {
-	md := newMarkdown("")
+	texts := make([]string, len(e.Sections))
+	for i, sec := range e.Sections {
+		texts[i] = plainMarkdown().text(sec.Markdown, textWidth)
+	}
+	return entryText(cat, e, texts)
+}
+
+// entryText is PlainText with the sections already rendered as text.
+func entryText(cat *catalog.Catalog, e *catalog.Entry, texts []string) string {
+	md := plainMarkdown()
 	var b strings.Builder
 	title := e.CodeString() + " " + e.Title()
 	fmt.Fprintf(&b, "%s\n%s\n\n", title, strings.Repeat("=", len([]rune(title))))
@@ -185,17 +199,17 @@ func PlainText(cat *catalog.Catalog, e *catalog.Entry) string {
 	if e.Draft {
 		b.WriteString("\nThis is a short entry; the full page is being written.\n")
 	}
-	for _, sec := range e.Sections {
+	for i, sec := range e.Sections {
 		title := strings.ToUpper(sec.Title)
 		fmt.Fprintf(&b, "\n%s\n%s\n\n", title, strings.Repeat("=", len([]rune(title))))
-		b.WriteString(md.text(sec.Markdown, textWidth))
+		b.WriteString(texts[i])
 	}
 	return b.String()
 }
 
 // GuideText is a comparison or guide as plain text.
 func GuideText(cat *catalog.Catalog, g *catalog.Guide) string {
-	md := newMarkdown("")
+	md := plainMarkdown()
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s\n\n", g.Title, strings.Repeat("=", len([]rune(g.Title))))
 	b.WriteString(md.text(g.Summary, textWidth))

@@ -28,6 +28,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	for _, e := range s.cat.Entries() {
 		mux.HandleFunc("GET "+b+"/"+e.CodeString()+"/try", s.servePage)
 	}
+	mux.HandleFunc("GET "+b+"/check", s.servePage)
 	mux.HandleFunc("GET "+b+"/compare/{slug}", s.servePage)
 	mux.HandleFunc("GET "+b+"/guides/{slug}", s.servePage)
 	for from, to := range s.redirects {

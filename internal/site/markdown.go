@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -48,22 +49,42 @@ func (m *markdown) Transform(doc *ast.Document, _ text.Reader, _ parser.Context)
 }
 
 func (m *markdown) html(src string) template.HTML {
+	h, _ := m.render(src, 0)
+	return h
+}
+
+// focusable lets keyboard users scroll code blocks and tables, which
+// scroll sideways on narrow screens. Raw HTML is not rendered, so these
+// tags can only come from Markdown.
+func focusable(html string) string {
+	html = strings.ReplaceAll(html, "<pre>", `<pre tabindex="0">`)
+	return strings.ReplaceAll(html, "<table>", `<table tabindex="0">`)
+}
+
+// render parses src once and renders it as HTML and, when width > 0, as
+// plain text wrapped at width.
+func (m *markdown) render(src string, width int) (template.HTML, string) {
+	source := []byte(src)
+	doc := m.md.Parser().Parse(text.NewReader(source))
 	var buf bytes.Buffer
-	if err := m.md.Convert([]byte(src), &buf); err != nil {
-		return template.HTML(template.HTMLEscapeString(src))
+	if err := m.md.Renderer().Render(&buf, source, doc); err != nil {
+		return template.HTML(template.HTMLEscapeString(src)), src
 	}
-	// Code blocks and tables scroll sideways on narrow screens; tabindex
-	// lets keyboard users scroll them too. Raw HTML is not rendered, so
-	// these tags can only come from Markdown.
-	out := strings.NewReplacer("<pre>", `<pre tabindex="0">`, "<table>", `<table tabindex="0">`).Replace(buf.String())
-	return template.HTML(out)
+	html := template.HTML(focusable(buf.String()))
+	if width <= 0 {
+		return html, ""
+	}
+	return html, m.textOf(doc, source, width)
 }
 
 // text renders Markdown as plain text wrapped at width columns: what curl
 // and the command line show.
 func (m *markdown) text(src string, width int) string {
 	source := []byte(src)
-	doc := m.md.Parser().Parse(text.NewReader(source))
+	return m.textOf(m.md.Parser().Parse(text.NewReader(source)), source, width)
+}
+
+func (m *markdown) textOf(doc ast.Node, source []byte, width int) string {
 	t := &textWriter{src: source, width: width}
 	t.blocks(doc, "")
 	return strings.TrimRight(t.out.String(), "\n") + "\n"
@@ -214,18 +235,21 @@ func (t *textWriter) inline(n ast.Node) string {
 // wrap writes s as words wrapped at t.width: the first line after first,
 // the others after rest.
 func (t *textWriter) wrap(s, first, rest string) {
-	line := first
-	empty := true
+	t.out.WriteString(first)
+	col, empty := utf8.RuneCountInString(first), true
 	for _, w := range strings.Fields(s) {
-		if !empty && len([]rune(line))+1+len([]rune(w)) > t.width {
-			t.out.WriteString(line + "\n")
-			line, empty = rest, true
+		n := utf8.RuneCountInString(w)
+		if !empty && col+1+n > t.width {
+			t.out.WriteString("\n" + rest)
+			col, empty = utf8.RuneCountInString(rest), true
 		}
 		if !empty {
-			line += " "
+			t.out.WriteByte(' ')
+			col++
 		}
-		line += w
+		t.out.WriteString(w)
+		col += n
 		empty = false
 	}
-	t.out.WriteString(line + "\n")
+	t.out.WriteByte('\n')
 }

@@ -1,0 +1,33 @@
+package site
+
+import (
+	"testing"
+
+	"github.com/teapothq/teapot/content"
+	"github.com/teapothq/teapot/internal/catalog"
+)
+
+// BenchmarkNew measures building the whole site, which teapot does at
+// start-up before it answers /healthz.
+func BenchmarkNew(b *testing.B) {
+	cat, err := catalog.Load(content.FS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(cat, Options{Version: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoad measures loading and validating the catalog.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := catalog.Load(content.FS); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,19 @@
+// Package urlcheck checks URLs the way httpstatus.io-style checkers do:
+// every hop of the redirect chain with its status, Location, timings
+// (DNS, connect, TLS, first byte), headers and remote address, the final
+// status, the HTTP version and, for HTTPS, the certificate. It checks one
+// URL or many with a bounded worker pool and serves POST /api/check, whose
+// results stream as JSON lines as they finish.
+//
+// A public checker must not become a way into the network it runs in, so
+// every connection goes through a guard that runs on the resolved address
+// at dial time: the dialer resolves the name itself, refuses the whole host
+// if any answer is loopback, private, link-local, CGNAT, multicast,
+// documentation or another special-purpose address (IPv4, IPv6, and IPv4
+// embedded in IPv6), and dials only the address it checked. So DNS
+// rebinding, redirects to internal hosts and numeric spellings such as
+// 2130706433 or 0x7f.1 are refused like a plain 127.0.0.1. Only http and
+// https, only the allowed ports, and caps on bytes read, time per URL, URLs
+// per request and checks per client address. Operators inside their own
+// network may allow private targets explicitly.
+package urlcheck
