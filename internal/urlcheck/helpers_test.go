@@ -151,6 +151,3 @@ func results(t testing.TB, lines []Progress) []Result {
 	}
 	return out
 }
-
-func boolp(b bool) *bool { return &b }
-func intp(n int) *int    { return &n }
