@@ -78,3 +78,25 @@ func WriteProblem(w http.ResponseWriter, p Problem) {
 	w.Header().Set("Cache-Control", "no-store")
 	Bytes(w, p.Status, TypeProblem, append(b, '\n'))
 }
+
+// statusNoter is a ResponseWriter that can be told the status of a
+// response it did not see: one written on a hijacked connection, or none
+// at all (nginx's 444).
+type statusNoter interface{ NoteStatus(code int) }
+
+// NoteStatus tells the writers around w (the access log, the metrics) the
+// status of a response that bypasses WriteHeader, before the connection
+// is hijacked.
+func NoteStatus(w http.ResponseWriter, code int) {
+	for w != nil {
+		if n, ok := w.(statusNoter); ok {
+			n.NoteStatus(code)
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
+}

@@ -106,6 +106,10 @@ func (rw *recorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// NoteStatus records the status of a response written on a hijacked
+// connection, or of none at all.
+func (rw *recorder) NoteStatus(code int) { rw.status = code }
+
 // Unwrap lets http.ResponseController reach the connection (flushing,
 // deadlines).
 func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teapothq/teapot/internal/respond"
 )
 
 func testConfig() Config {
@@ -25,6 +27,12 @@ func TestMiddleware(t *testing.T) {
 	srv := New(testConfig(), log, func(mux *http.ServeMux) {
 		mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
 		mux.HandleFunc("GET /ok/{x}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fine") })
+		mux.HandleFunc("GET /gone", func(w http.ResponseWriter, r *http.Request) {
+			respond.NoteStatus(w, 444)
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+		})
 	})
 	h := srv.Handler()
 	tests := []struct {
@@ -54,8 +62,17 @@ func TestMiddleware(t *testing.T) {
 	if !strings.Contains(logs.String(), `route=/ok/{x} status=200`) {
 		t.Errorf("no access log line with the route:\n%s", logs.String())
 	}
+	// A hijacked connection is logged with the status the handler noted.
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	if _, err := http.Get(ts.URL + "/gone"); err == nil {
+		t.Errorf("/gone answered; want the connection closed")
+	}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(w.Body.String(), `teapot_http_requests_total{route="/gone",code="444"} 1`) {
+		t.Errorf("metrics lack the hijacked 444:\n%s", w.Body)
+	}
 	if !strings.Contains(w.Body.String(), `teapot_http_requests_total{route="/panic",code="500"} 1`) {
 		t.Errorf("metrics lack the panic:\n%s", w.Body)
 	}
