@@ -151,6 +151,7 @@ func (l *Live) switchProtocols(w http.ResponseWriter, r *http.Request, req *requ
 		l.problem(w, r, http.StatusInternalServerError, "Cannot switch", "This connection cannot be taken over.")
 		return
 	}
+	respond.NoteStatus(w, http.StatusSwitchingProtocols)
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	fmt.Fprintf(rw, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: %s\r\n\r\n", sanitizeToken(proto))
@@ -241,6 +242,7 @@ func parseRange(s string, size int) (start, end int, ok bool) {
 // closeWithoutResponse does what nginx's 444 does: close the connection
 // and send nothing. On HTTP/2 the stream is reset instead.
 func closeWithoutResponse(w http.ResponseWriter) {
+	respond.NoteStatus(w, 444)
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		conn.Close()
 		return
