@@ -37,6 +37,9 @@ fuzz:
 	$(GO) test ./internal/live -run '^$$' -fuzz FuzzOptions -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/urlcheck -run '^$$' -fuzz FuzzParseRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/urlcheck -run '^$$' -fuzz FuzzParseHost -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzAddr -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzParseNode -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/ipinfo -run '^$$' -fuzz FuzzParseAddr -fuzztime $(FUZZTIME)
 
 # Chromium from Debian, axe-core from npm, for the browser test.
 browser-deps:

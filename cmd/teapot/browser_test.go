@@ -197,9 +197,17 @@ func TestBrowser(t *testing.T) {
 		testCheckPage(t, within(t, browser, time.Minute), base, axeJS, problems)
 	})
 
+	t.Run("IP", func(t *testing.T) {
+		testIPPage(t, within(t, browser, time.Minute), base, problems)
+	})
+
+	t.Run("IPBoth", func(t *testing.T) {
+		testIPBoth(t, within(t, browser, time.Minute), problems)
+	})
+
 	t.Run("NoConsoleErrors", func(t *testing.T) {
 		ctx := within(t, browser, time.Minute)
-		for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check"} {
+		for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check", "/ip", "/ip/192.0.2.1"} {
 			problems.take() // forget earlier pages
 			if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+path)); err != nil {
 				t.Fatal(err)
@@ -221,7 +229,7 @@ func TestBrowser(t *testing.T) {
 		// can become scrollable regions there.
 		for _, s := range []screen{desktop, phone} {
 			for _, dark := range []bool{false, true} {
-				for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check"} {
+				for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check", "/ip", "/ip/2001:db8::1"} {
 					if err := chromedp.Do(ctx, view(s, dark), chromedp.Navigate(base+path)); err != nil {
 						t.Fatal(err)
 					}
@@ -241,7 +249,7 @@ func TestBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		pages := []struct{ name, path string }{{"home", "/"}, {"409", "/409"}, {"4xx", "/4xx"}, {"try", "/418/try"}, {"compare", "/compare/409-vs-412-vs-428"}, {"check", "/check"}}
+		pages := []struct{ name, path string }{{"home", "/"}, {"409", "/409"}, {"4xx", "/4xx"}, {"try", "/418/try"}, {"compare", "/compare/409-vs-412-vs-428"}, {"check", "/check"}, {"ip", "/ip"}}
 		for _, p := range pages {
 			for _, s := range []screen{desktop, phone} {
 				for _, dark := range []bool{false, true} {

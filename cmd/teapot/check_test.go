@@ -36,6 +36,15 @@ func (noDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error
 	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
 }
 
+// LookupAddr knows one name, for 81.2.69.160 (an address MaxMind's test
+// databases use), so that reverse DNS can be tested without a network.
+func (noDNS) LookupAddr(_ context.Context, addr string) ([]string, error) {
+	if addr == "81.2.69.160" {
+		return []string{"test.example."}, nil
+	}
+	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: addr, IsNotFound: true}
+}
+
 func testCheckOptions(t testing.TB) urlcheck.Options {
 	return urlcheck.Options{Resolver: noDNS{}, Dial: loopbackOnly(t)}
 }

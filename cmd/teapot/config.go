@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/teapothq/teapot/internal/clientip"
+	"github.com/teapothq/teapot/internal/ipinfo"
 	"github.com/teapothq/teapot/internal/server"
 	"github.com/teapothq/teapot/internal/urlcheck"
 )
@@ -39,6 +43,17 @@ type config struct {
 	CheckMaxBytes     int
 	CheckWorkers      int
 	CheckPerClient    int
+
+	// Who is believed about the client's address, and the IP lookup.
+	TrustedProxies    string
+	ClientIPHeader    string
+	ReverseDNSTimeout time.Duration
+	IPv4Host          string
+	IPv6Host          string
+
+	// ipResolver replaces the IP lookup's reverse DNS; only tests set it,
+	// so that no query leaves the process.
+	ipResolver ipinfo.Resolver
 
 	// checkResolver and checkDial replace the checker's resolver and
 	// dialer; only tests set them, so that nothing leaves loopback.
@@ -138,6 +153,11 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	num(&c.CheckMaxBytes, "check-max-bytes", "1048576", "body bytes the URL checker reads from each response")
 	num(&c.CheckWorkers, "check-workers", "32", "URL checks running at once, in all")
 	num(&c.CheckPerClient, "check-per-client", "6", "URL checks running at once for one client address")
+	str(&c.TrustedProxies, "trusted-proxies", "", "proxies whose X-Forwarded-For and Forwarded headers name the client: CIDR prefixes or addresses, such as 10.0.0.0/8,2001:db8::/32 (default: none; the client is the TCP peer)")
+	str(&c.ClientIPHeader, "client-ip-header", "", "read the client's address from this one header (such as CF-Connecting-IP or X-Real-IP) instead, from --trusted-proxies only")
+	str(&c.IPv4Host, "ipv4-host", "", "a host name of this server reached over IPv4 only, such as ipv4.teapot.example: /ip then shows both addresses (needs --public-url)")
+	str(&c.IPv6Host, "ipv6-host", "", "a host name of this server reached over IPv6 only, such as ipv6.teapot.example (needs --public-url)")
+	dur(&c.ReverseDNSTimeout, "reverse-dns-timeout", "1s", "longest a reverse DNS lookup for /ip may take (0: no reverse DNS)")
 	str(&c.LogFormat, "log-format", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if len(errs) > 0 {
@@ -162,6 +182,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	return c, c.validate()
 }
+
+var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:[0-9]{1,5})?$`)
 
 var basePathRE = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)*$`)
 
@@ -207,6 +229,23 @@ func (c *config) validate() error {
 	if err := c.validateCheck(); err != nil {
 		return err
 	}
+	if _, err := c.clientPolicy(); err != nil {
+		return err
+	}
+	for _, h := range []struct{ flag, v string }{{"ipv4-host", c.IPv4Host}, {"ipv6-host", c.IPv6Host}} {
+		if h.v == "" {
+			continue
+		}
+		if !hostRE.MatchString(h.v) {
+			return usagef("--%s %q must be a host name, optionally with a port, such as %s.teapot.example", h.flag, h.v, h.flag[:4])
+		}
+		if c.PublicURL == "" {
+			return usagef("--%s needs --public-url: the page at that origin is the one allowed to ask it", h.flag)
+		}
+	}
+	if c.ReverseDNSTimeout < 0 || c.ReverseDNSTimeout > 10*time.Second {
+		return usagef("--reverse-dns-timeout %v must be from 0 to 10s", c.ReverseDNSTimeout)
+	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		return usagef("--max-header-bytes %d must be from 1024 to 1048576", c.MaxHeaderBytes)
 	}
@@ -237,6 +276,55 @@ func (c *config) validateCheck() error {
 		return usagef("--check-per-client %d must be from 1 to --check-workers (%d)", c.CheckPerClient, c.CheckWorkers)
 	}
 	return nil
+}
+
+// clientPolicy is who is believed about the client's address.
+func (c *config) clientPolicy() (*clientip.Policy, error) {
+	trusted, err := clientip.ParseTrusted(c.TrustedProxies)
+	if err != nil {
+		return nil, usagef("--trusted-proxies: %v", err)
+	}
+	p, err := clientip.New(trusted, c.ClientIPHeader)
+	if err != nil {
+		return nil, usagef("--client-ip-header: %v", err)
+	}
+	return p, nil
+}
+
+// ipOptions are the IP lookup's options from the config.
+func (c *config) ipOptions(policy *clientip.Policy, page func(http.ResponseWriter, *http.Request, int)) ipinfo.Options {
+	var res ipinfo.Resolver = net.DefaultResolver
+	if c.ipResolver != nil {
+		res = c.ipResolver
+	}
+	var cors []string
+	if len(c.ipHostOrigins()) > 0 {
+		cors = append([]string{c.PublicURL}, c.ipHostOrigins()...)
+	}
+	return ipinfo.Options{BasePath: c.BasePath, ClientAddr: policy.Addr, Resolver: res,
+		LookupTimeout: c.ReverseDNSTimeout, Page: page, CORSOrigins: cors}
+}
+
+// ipHostOrigins are the origins of --ipv4-host and --ipv6-host, with the
+// public URL's scheme.
+func (c *config) ipHostOrigins() []string {
+	scheme, _, _ := strings.Cut(c.PublicURL, "://")
+	var out []string
+	for _, h := range []string{c.IPv4Host, c.IPv6Host} {
+		if h != "" {
+			out = append(out, scheme+"://"+h)
+		}
+	}
+	return out
+}
+
+// ipJSON is /ip.json on host, or "" without one.
+func (c *config) ipJSON(host string) string {
+	if host == "" {
+		return ""
+	}
+	scheme, _, _ := strings.Cut(c.PublicURL, "://")
+	return scheme + "://" + host + c.BasePath + "/ip.json"
 }
 
 // checkOptions are the URL checker's options from the config.

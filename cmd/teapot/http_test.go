@@ -23,6 +23,7 @@ func newTestServer(t *testing.T, args ...string) string {
 	}
 	// The URL checker resolves no names and dials nothing but loopback.
 	cfg.checkResolver, cfg.checkDial = noDNS{}, loopbackOnly(t)
+	cfg.ipResolver = noDNS{} // reverse DNS never leaves the process
 	srv, err := newServer(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -165,8 +166,63 @@ func TestRoutes(t *testing.T) {
 		{"api delete code", "DELETE", "/api/codes/409", nil, 405, problem, "read-only", ""},
 		{"api unknown", "GET", "/api/nope", nil, 404, problem, "openapi.json", ""},
 		{"api unknown code", "GET", "/api/codes/999", nil, 404, problem, `"suggestions"`, ""},
+		{"ip html", "GET", "/ip", nil, 200, html, `id="ip-addr"`, "User-Agent"},
+		{"ip browser accept", "GET", "/ip", map[string]string{"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, 200, html, "What is my IP address?", ""},
+		{"ip curl", "GET", "/ip", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 200, text, "127.0.0.1\n", "User-Agent"},
+		{"ip wget", "GET", "/ip", map[string]string{"User-Agent": "Wget/1.21.4"}, 200, text, "127.0.0.1\n", ""},
+		{"ip httpie", "GET", "/ip", map[string]string{"User-Agent": "HTTPie/3.2.2", "Accept": "*/*"}, 200, text, "127.0.0.1\n", ""},
+		{"ip curl asks json", "GET", "/ip", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "application/json"}, 200, jsonT, `"ip": "127.0.0.1"`, "Accept"},
+		{"ip json accept", "GET", "/ip", map[string]string{"Accept": "application/json"}, 200, jsonT, `"kind": "loopback"`, "Accept"},
+		{"ip json suffix", "GET", "/ip.json", nil, 200, jsonT, `"decimal": "2130706433"`, ""},
+		{"ip json user agent", "GET", "/ip.json", nil, 200, jsonT, `"user_agent": "Mozilla/5.0 (test)"`, ""},
+		{"ip json sources", "GET", "/ip.json", nil, 200, jsonT, `"sources": [`, ""},
+		{"ip text suffix", "GET", "/ip.txt", nil, 200, text, "127.0.0.1\n", ""},
+		{"ip not acceptable", "GET", "/ip", map[string]string{"Accept": "image/png"}, 406, text, "406 Not Acceptable", ""},
+		{"ip head", "HEAD", "/ip", map[string]string{"User-Agent": "curl/8"}, 200, text, "", ""},
+		{"ip version", "GET", "/ip/version", map[string]string{"User-Agent": "curl/8"}, 200, text, "4\n", ""},
+		{"ip decimal", "GET", "/ip/decimal", nil, 200, text, "2130706433\n", ""},
+		{"ip hostname special", "GET", "/ip/hostname", nil, 404, text, "no reverse DNS name", ""},
+		{"ip form", "GET", "/ip?address=+2001:DB8::1+", nil, 303, html, "", ""},
+		{"ip form bad", "GET", "/ip?address=999.1.1.1", nil, 400, html, `id="ip-addr"`, ""},
+		{"ip address html", "GET", "/ip/192.0.2.1", nil, 200, html, `id="ip-form"`, "User-Agent"},
+		{"ip address json", "GET", "/ip/192.0.2.1.json", nil, 200, jsonT, `"kind": "documentation"`, ""},
+		{"ip address accept json", "GET", "/ip/2001:db8::1", map[string]string{"Accept": "application/json"}, 200, jsonT, `"version": 6`, "Accept"},
+		{"ip address curl", "GET", "/ip/2001:db8::1", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 200, text, "special:     documentation, 2001:db8::/32, RFC 3849", ""},
+		{"ip address txt", "GET", "/ip/203.0.113.5.txt", nil, 200, text, "reserved for documentation", ""},
+		{"ip address canonical", "GET", "/ip/2001:DB8:0:0::1.json", nil, 200, jsonT, `"ip": "2001:db8::1"`, ""},
+		{"ip address brackets", "GET", "/ip/[2001:db8::1].json", nil, 200, jsonT, `"ip": "2001:db8::1"`, ""},
+		{"ip address v6 decimal", "GET", "/ip/2001:db8::1.json", nil, 200, jsonT, `"decimal": "42540766411282592856903984951653826561"`, ""},
+		{"ip address mapped", "GET", "/ip/::ffff:192.0.2.1.json", nil, 200, jsonT, `"ipv4_mapped": "::ffff:192.0.2.1"`, ""},
+		{"ip address mapped v4", "GET", "/ip/::ffff:192.0.2.1.json", nil, 200, jsonT, `"ip": "192.0.2.1"`, ""},
+		{"ip address private", "GET", "/ip/10.1.2.3.json", nil, 200, jsonT, `"kind": "private"`, ""},
+		{"ip address cgnat", "GET", "/ip/100.64.0.1.json", nil, 200, jsonT, `"kind": "cgnat"`, ""},
+		{"ip address ula", "GET", "/ip/fd00::1.json", nil, 200, jsonT, `"rfc": "RFC 4193"`, ""},
+		{"ip address zone", "GET", "/ip/fe80::1%25eth0.json", nil, 200, jsonT, `"ip": "fe80::1"`, ""},
+		{"ip address hostname", "GET", "/ip/81.2.69.160.json", nil, 200, jsonT, `"hostname": "test.example"`, ""},
+		{"ip address public", "GET", "/ip/81.2.69.160", map[string]string{"User-Agent": "curl/8"}, 200, text, "hostname:    test.example", ""},
+		{"ip bad 999", "GET", "/ip/999.1.1.1.json", nil, 400, problem, `999.1.1.1\" is not an IPv4 or IPv6 address`, ""},
+		{"ip bad short", "GET", "/ip/1.2.3", map[string]string{"Accept": "application/json"}, 400, problem, `1.2.3\" is not`, ""},
+		{"ip bad hex", "GET", "/ip/::g", map[string]string{"User-Agent": "curl/8"}, 400, text, `400 Bad Request: "::g" is not`, ""},
+		{"ip bad html", "GET", "/ip/999.1.1.1", nil, 400, html, `id="ip-addr"`, ""},
+		{"ip bad txt", "GET", "/ip/1.2.3.4.5.txt", nil, 400, text, `"1.2.3.4.5" is not`, ""},
+		{"ip bad name", "GET", "/ip/example.org.json", nil, 400, problem, "example.org", ""},
+		{"ip bad legacy", "GET", "/ip/127.1.json", nil, 400, problem, "127.1", ""},
+		{"ip bad long", "GET", "/ip/" + strings.Repeat("1", 900) + ".json", nil, 400, problem, "…", ""},
+		{"ip bad script", "GET", "/ip/%3Cscript%3Ealert(1)%3C%2Fscript%3E.json", nil, 400, problem, `\u003cscript\u003e`, ""},
+		{"ip bad script text", "GET", "/ip/%3Cscript%3Ealert(1)%3C%2Fscript%3E", map[string]string{"User-Agent": "curl/8"}, 400, text, `\u003cscript\u003e`, ""},
+		{"ip footer link", "GET", "/409", nil, 200, html, `href="/ip"`, ""},
 		{"long path", "GET", "/" + strings.Repeat("4", 2000), nil, 414, problem, "at most 1024", ""},
 		{"long query", "GET", "/search?q=" + strings.Repeat("a", 3000), nil, 414, problem, "URI Too Long", ""},
+	}
+	for _, f := range []string{"country", "country-code", "city", "region", "coordinates", "timezone", "asn", "org"} {
+		tests = append(tests, struct {
+			name, method, path string
+			header             map[string]string
+			status             int
+			ctype              string
+			body               string
+			vary               string
+		}{"ip " + f + " without database", "GET", "/ip/" + f, map[string]string{"User-Agent": "curl/8"}, 404, text, "no location or network database", ""})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/teapothq/teapot/content"
 	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/ipinfo"
 	"github.com/teapothq/teapot/internal/live"
 	"github.com/teapothq/teapot/internal/server"
 	"github.com/teapothq/teapot/internal/site"
@@ -186,16 +187,23 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := site.New(cat, site.Options{BasePath: cfg.BasePath, PublicURL: cfg.PublicURL, Version: buildVersion()})
+	s, err := site.New(cat, site.Options{BasePath: cfg.BasePath, PublicURL: cfg.PublicURL, Version: buildVersion(),
+		IPv4JSON: cfg.ipJSON(cfg.IPv4Host), IPv6JSON: cfg.ipJSON(cfg.IPv6Host)})
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnectSources = cfg.ipHostOrigins()
+	policy, err := cfg.clientPolicy()
 	if err != nil {
 		return nil, err
 	}
 	lv := live.New(cat, live.Options{
 		BasePath: cfg.BasePath, MaxDelay: cfg.MaxDelay, Rate: cfg.StatusRate, Burst: cfg.StatusBurst,
-		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient,
+		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient, ClientAddr: policy.Key,
 	})
 	checker := urlcheck.New(cfg.checkOptions())
-	return server.New(cfg.Config, log, s.Register, lv.Register, checker.Register), nil
+	ip := ipinfo.New(cfg.ipOptions(policy, s.ServeIPPage))
+	return server.New(cfg.Config, log, s.Register, lv.Register, checker.Register, ip.Register), nil
 }
 
 func buildVersion() string {

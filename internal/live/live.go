@@ -35,6 +35,10 @@ type Options struct {
 	Seed uint64
 	// Now is the clock of the rate limiter; nil is time.Now.
 	Now func() time.Time
+	// ClientAddr is the address a request is counted under by the rate
+	// limit and the delay caps; nil is the TCP peer, with forwarding
+	// headers not believed.
+	ClientAddr func(*http.Request) string
 }
 
 // Header values every live response shares, prebuilt.
@@ -62,6 +66,9 @@ type Live struct {
 func New(cat *catalog.Catalog, opts Options) *Live {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.ClientAddr == nil {
+		opts.ClientAddr = peerAddr
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -97,7 +104,7 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 		preflight(w, r)
 		return
 	}
-	client := clientAddr(r)
+	client := l.opts.ClientAddr(r)
 	if ok, wait := l.limit.allow(client); !ok {
 		secs := max(1, int(math.Ceil(wait.Seconds())))
 		h.Set("Retry-After", strconv.Itoa(secs))
@@ -185,10 +192,8 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// clientAddr is the address rate limits count by: the TCP peer. (Trusted
-// proxies are not configurable yet; until they are, forwarding headers are
-// not believed.)
-func clientAddr(r *http.Request) string {
+// peerAddr is the default client address: the TCP peer's host.
+func peerAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -458,6 +458,32 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestRateLimitByClient counts requests under the address ClientAddr
+// gives, not the peer's: each client behind one proxy has its own budget.
+func TestRateLimitByClient(t *testing.T) {
+	t.Parallel()
+	byHeader := func(r *http.Request) string { return r.Header.Get("Test-Client") }
+	ts, c := newTestServer(t, Options{Rate: 1, Burst: 1, Now: func() time.Time { return time.Unix(0, 0) }, ClientAddr: byHeader}, false)
+	status := func(client string) int {
+		req, _ := http.NewRequest("GET", ts.URL+"/status/200", nil)
+		req.Header.Set("Test-Client", client)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		client string
+		want   int
+	}{{"192.0.2.1", 200}, {"192.0.2.1", 429}, {"192.0.2.2", 200}, {"192.0.2.2", 429}} {
+		if got := status(tt.client); got != tt.want {
+			t.Errorf("client %s: %d, want %d", tt.client, got, tt.want)
+		}
+	}
+}
+
 func TestLimiterMemoryBounded(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(1, 1, time.Now)

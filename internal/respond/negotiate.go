@@ -138,3 +138,18 @@ func AcceptEncoding(h string) Encodings {
 	}
 	return e
 }
+
+// cliAgents start the User-Agent of command-line clients: curl, wget,
+// HTTPie, xh and FreeBSD's fetch.
+var cliAgents = []string{"curl/", "Wget/", "HTTPie/", "xh/", "fetch libfetch"}
+
+// CommandLine reports whether a User-Agent is a command-line client's,
+// which prefers plain text to HTML when Accept does not say.
+func CommandLine(ua string) bool {
+	for _, p := range cliAgents {
+		if strings.HasPrefix(ua, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -31,11 +32,18 @@ var securityHeaders = map[string][]string{
 }
 
 // secure sets the security headers before the handler runs, so they are on
-// every response, errors included.
-func secure(next http.Handler) http.Handler {
+// every response, errors included. connect are origins other than our own
+// that scripts may fetch from (the IPv4-only and IPv6-only hosts of /ip).
+func secure(connect []string, next http.Handler) http.Handler {
+	headers := securityHeaders
+	if len(connect) > 0 {
+		headers = maps.Clone(securityHeaders)
+		csp := strings.Replace(headers["Content-Security-Policy"][0], "connect-src 'self'", "connect-src 'self' "+strings.Join(connect, " "), 1)
+		headers["Content-Security-Policy"] = []string{csp}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		for k, v := range securityHeaders {
+		for k, v := range headers {
 			h[k] = v
 		}
 		next.ServeHTTP(w, r)

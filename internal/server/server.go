@@ -23,6 +23,9 @@ type Config struct {
 	ShutdownTimeout   time.Duration
 	MaxHeaderBytes    int
 	AccessLog         bool
+	// ConnectSources are origins besides our own that pages may fetch
+	// from, added to the Content-Security-Policy's connect-src.
+	ConnectSources []string
 }
 
 // Server is teapot's HTTP server.
@@ -69,7 +72,7 @@ func (s *Server) handler(features []Routes) http.Handler {
 	}
 	var h http.Handler = mux
 	h = limit(s.cfg.BasePath, h)
-	h = secure(h)
+	h = secure(s.cfg.ConnectSources, h)
 	h = recoverPanics(s.log, s.cfg.BasePath)(h)
 	h = observe(s.log, s.cfg.AccessLog, m, s.cfg.BasePath)(h)
 	return h

@@ -33,6 +33,10 @@ type Options struct {
 	PublicURL string
 	// Version is shown in the footer.
 	Version string
+	// IPv4JSON and IPv6JSON are the /ip.json addresses on hosts reached
+	// only over IPv4 and only over IPv6: with them the /ip page shows
+	// both of the visitor's addresses.
+	IPv4JSON, IPv6JSON string
 }
 
 // Cache lifetimes.
@@ -53,6 +57,9 @@ type Site struct {
 	assets   map[string]*respond.Body
 	assetURL map[string]string
 	formats  formatCache
+	// ipPage is the /ip page: the same for every visitor, filled in by
+	// its script. It is served by the ipinfo endpoints, not exported.
+	ipPage *respond.Body
 	// redirects maps other addresses of a guide to it: "/000", and
 	// "/compare/412-vs-409" for "/compare/409-vs-412-vs-428".
 	redirects map[string]string
@@ -132,7 +139,7 @@ func (s *Site) parseTemplates() error {
 		return err
 	}
 	s.tmpl = map[string]*template.Template{}
-	for _, name := range []string{"home", "class", "code", "guide", "try", "search", "notfound", "check"} {
+	for _, name := range []string{"home", "class", "code", "guide", "try", "search", "notfound", "check", "ip"} {
 		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return err
@@ -167,6 +174,9 @@ type view struct {
 	Origin    string // for copyable snippets: the public URL, or a local one
 	Try       bool   // the page has the try-it script
 	Check     bool   // the page has the URL checker's script
+	IP        bool   // the page has the IP lookup's script
+	IPv4JSON  string // /ip.json on the IPv4-only host, if any
+	IPv6JSON  string // and on the IPv6-only host
 	Guide     *catalog.Guide
 	Guides    []*catalog.Guide
 	Error     string
@@ -236,6 +246,13 @@ func (s *Site) buildPages() error {
 		return err
 	}
 	s.add("/check", check, nil, nil)
+	ip, err := s.render("ip", view{Title: "What is my IP address?",
+		Description: "Your public IP address, its version, reverse DNS name and whether it is private, CGNAT or otherwise special; for any IPv4 or IPv6 address too.",
+		Origin:      s.origin(), IP: true, IPv4JSON: s.opts.IPv4JSON, IPv6JSON: s.opts.IPv6JSON})
+	if err != nil {
+		return err
+	}
+	s.ipPage = respond.NewBody(respond.TypeHTML, cachePage, ip)
 	for _, g := range s.cat.Guides() {
 		html, err := s.guideHTML(g)
 		if err != nil {

@@ -111,16 +111,7 @@ type formatResult struct {
 	ok     bool
 }
 
-var cliAgents = []string{"curl/", "Wget/", "HTTPie/", "xh/", "fetch libfetch"}
-
-func isCLI(ua string) bool {
-	for _, p := range cliAgents {
-		if strings.HasPrefix(ua, p) {
-			return true
-		}
-	}
-	return false
-}
+func isCLI(ua string) bool { return respond.CommandLine(ua) }
 
 // splitSuffix turns "409.json" into ("409", fmtJSON); a name without a
 // known suffix has format "".
@@ -345,10 +336,18 @@ func (s *Site) sitemap(origin string) []byte {
 	for _, g := range s.cat.Guides() {
 		loc(g.Path())
 	}
+	loc("/check")
+	loc("/ip")
 	b.WriteString("</urlset>\n")
 	return []byte(b.String())
 }
 
 func (s *Site) robots(origin string) string {
 	return "User-agent: *\nAllow: /\nDisallow: " + s.opts.BasePath + "/search\n\nSitemap: " + origin + s.opts.BasePath + "/sitemap.xml\n"
+}
+
+// ServeIPPage writes the /ip page with status. It holds no address of
+// its own, so it is cached like any page; its script asks /ip.json.
+func (s *Site) ServeIPPage(w http.ResponseWriter, r *http.Request, status int) {
+	s.ipPage.Serve(w, r, status, varyPage)
 }

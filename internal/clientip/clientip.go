@@ -1,0 +1,248 @@
+package clientip
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/textproto"
+	"strings"
+)
+
+// Limits on what is read from a request's headers.
+const (
+	// MaxHeader is the longest forwarding header read; a longer one is
+	// ignored (and the peer is the client).
+	MaxHeader = 4096
+	// MaxHops is how many hops of a forwarding header are walked from
+	// the right; a longer chain of trusted proxies stops at the last one
+	// read.
+	MaxHops = 32
+	// maxNode is the longest hop read as an address: a bracketed IPv6
+	// address with a zone and a port is well below it.
+	maxNode = 100
+	// MaxTrusted is the most prefixes --trusted-proxies may list.
+	MaxTrusted = 1000
+)
+
+// Policy says whose word about the client's address is believed. The
+// zero Policy believes no one: the client is the TCP peer.
+type Policy struct {
+	// Trusted are the proxies whose forwarding headers are read.
+	Trusted []netip.Prefix
+	// Header, when set, is the one header (such as CF-Connecting-IP)
+	// that names the client in a request from a trusted proxy; then
+	// X-Forwarded-For and Forwarded are not read.
+	Header string
+}
+
+// New returns a Policy, or an error naming what is wrong: a client
+// header needs trusted proxies, since anyone could send it otherwise.
+func New(trusted []netip.Prefix, header string) (*Policy, error) {
+	header = strings.TrimSpace(header)
+	if header != "" {
+		if !validToken(header) {
+			return nil, fmt.Errorf("%q is not a header field name", header)
+		}
+		if len(trusted) == 0 {
+			return nil, fmt.Errorf("a client header (%s) is only read from trusted proxies: give the proxies too", header)
+		}
+		header = textproto.CanonicalMIMEHeaderKey(header)
+	}
+	return &Policy{Trusted: trusted, Header: header}, nil
+}
+
+// ParseTrusted reads a list of proxies: CIDR prefixes or single
+// addresses, separated by commas or spaces, such as
+// "10.0.0.0/8, 2001:db8::/32, 192.0.2.7".
+func ParseTrusted(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if len(out) == MaxTrusted {
+			return nil, fmt.Errorf("at most %d prefixes may be given", MaxTrusted)
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is not a CIDR prefix such as 10.0.0.0/8 or an address", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, normalize(p))
+	}
+	return out, nil
+}
+
+// normalize masks p and turns an IPv4-mapped IPv6 prefix into the IPv4
+// prefix it means, since addresses are unmapped before they are matched.
+func normalize(p netip.Prefix) netip.Prefix {
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked()
+}
+
+// Peer is the TCP peer's address, unmapped and without a zone; it is not
+// valid when RemoteAddr is not an IP address (a Unix socket).
+func Peer(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return clean(a)
+}
+
+func clean(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
+
+// Addr is the client's address. It is not valid only when the peer's
+// address is not an IP address.
+func (p *Policy) Addr(r *http.Request) netip.Addr {
+	peer := Peer(r)
+	if p == nil || !peer.IsValid() || !p.trusted(peer) {
+		return peer
+	}
+	if p.Header != "" {
+		vs := r.Header[p.Header]
+		if len(vs) != 1 {
+			return peer // absent, or ambiguous
+		}
+		if a, ok := ParseNode(vs[0]); ok {
+			return a
+		}
+		return peer
+	}
+	xff, okX := p.walk(peer, r.Header["X-Forwarded-For"], splitXFF)
+	fwd, okF := p.walk(peer, r.Header["Forwarded"], splitForwarded)
+	switch {
+	case okX && okF && xff != fwd:
+		return peer // two stories: believe neither
+	case okX:
+		return xff
+	case okF:
+		return fwd
+	}
+	return peer
+}
+
+// Key is the client's address as a string, for counting requests by
+// client; RemoteAddr when it is not an IP address.
+func (p *Policy) Key(r *http.Request) string {
+	if a := p.Addr(r); a.IsValid() {
+		return a.String()
+	}
+	return r.RemoteAddr
+}
+
+func (p *Policy) trusted(a netip.Addr) bool {
+	for _, t := range p.Trusted {
+		if t.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// walk reads a forwarding header's hops from the right and returns the
+// first address that is not a trusted proxy; ok is false when the header
+// is absent. A hop that cannot be read stops the walk at the last
+// trusted address before it (the proxy that wrote it).
+func (p *Policy) walk(peer netip.Addr, lines []string, split func(string) ([]string, bool)) (netip.Addr, bool) {
+	v := strings.Join(lines, ",")
+	if strings.TrimSpace(v) == "" {
+		return netip.Addr{}, false
+	}
+	if len(v) > MaxHeader {
+		return peer, true
+	}
+	hops, ok := split(v)
+	if !ok {
+		return peer, true
+	}
+	last := peer
+	for i := len(hops) - 1; i >= 0 && i >= len(hops)-MaxHops; i-- {
+		a, ok := ParseNode(hops[i])
+		if !ok {
+			return last, true
+		}
+		if !p.trusted(a) {
+			return a, true
+		}
+		last = a
+	}
+	return last, true
+}
+
+// splitXFF splits an X-Forwarded-For value into its hops.
+func splitXFF(v string) ([]string, bool) {
+	return strings.Split(v, ","), true
+}
+
+// ParseNode reads one hop: an IPv4 or IPv6 address, optionally with a
+// port ("192.0.2.1:80", "[2001:db8::1]:443") or in brackets, with or
+// without a zone, which is dropped. IPv4-mapped addresses are unmapped.
+// Anything else (names, "unknown", obfuscated identifiers, IPv4 with
+// leading zeros) is not an address.
+func ParseNode(s string) (netip.Addr, bool) {
+	if len(s) > maxNode {
+		return netip.Addr{}, false
+	}
+	s = strings.Trim(s, " \t")
+	if s == "" {
+		return netip.Addr{}, false
+	}
+	host := s
+	if s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		if end < 0 || !validPort(s[end+1:]) {
+			return netip.Addr{}, false
+		}
+		host = s[1:end]
+		if !strings.Contains(host, ":") {
+			return netip.Addr{}, false // brackets are for IPv6 only
+		}
+	} else if i := strings.IndexByte(s, ':'); i >= 0 && strings.Count(s, ":") == 1 {
+		if !validPort(s[i:]) {
+			return netip.Addr{}, false
+		}
+		host = s[:i] // IPv4 with a port
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return clean(a), true
+}
+
+// validPort accepts "" or ":" and one to five digits.
+func validPort(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] != ':' || len(s) < 2 || len(s) > 6 {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func validToken(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,308 @@
+package ipinfo
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/teapothq/teapot/internal/respond"
+)
+
+// Options configure the endpoints.
+type Options struct {
+	BasePath string
+	// ClientAddr is the client's address; nil is the TCP peer. The
+	// server passes clientip's policy, so that forwarding headers are
+	// believed exactly when the operator says.
+	ClientAddr func(*http.Request) netip.Addr
+	// Resolver does reverse DNS; nil turns it off.
+	Resolver Resolver
+	// LookupTimeout bounds a reverse DNS lookup; 0 turns it off.
+	LookupTimeout time.Duration
+	// CORSOrigins may read the visitor's own address from a script on
+	// another origin: the site's own and its IPv4-only and IPv6-only
+	// hosts, so that one page can show both addresses.
+	CORSOrigins []string
+	// Page writes the HTML page of /ip and /ip/{address} with status: a
+	// shell that fills itself in from the JSON. nil answers browsers
+	// with JSON.
+	Page func(w http.ResponseWriter, r *http.Request, status int)
+}
+
+// DefaultLookupTimeout is how long reverse DNS may take by default.
+const DefaultLookupTimeout = time.Second
+
+// Service serves /ip and its relatives.
+type Service struct {
+	opts    Options
+	lookups chan struct{} // a slot per reverse DNS lookup in flight
+}
+
+// New returns the endpoints.
+func New(opts Options) *Service {
+	opts.BasePath = strings.TrimRight(opts.BasePath, "/")
+	if opts.ClientAddr == nil {
+		opts.ClientAddr = peer
+	}
+	return &Service{opts: opts, lookups: make(chan struct{}, MaxLookups)}
+}
+
+// fields are the one-value plain-text endpoints, /ip/{field}: each gives
+// the value and a newline, or 404 when it is not known.
+var fields = []string{"country", "country-code", "city", "region", "coordinates", "timezone",
+	"asn", "org", "hostname", "decimal", "version"}
+
+// Register adds the routes to mux.
+func (s *Service) Register(mux *http.ServeMux) {
+	b := s.opts.BasePath
+	mux.HandleFunc("GET "+b+"/ip", s.serveMine)
+	mux.HandleFunc("GET "+b+"/ip.json", s.serveMine)
+	mux.HandleFunc("GET "+b+"/ip.txt", s.serveMine)
+	for _, f := range fields {
+		mux.HandleFunc("GET "+b+"/ip/"+f, s.serveField)
+	}
+	mux.HandleFunc("GET "+b+"/ip/{address}", s.serveAddress)
+}
+
+// Formats.
+const (
+	fmtHTML = "text/html"
+	fmtJSON = "application/json"
+	fmtText = "text/plain"
+)
+
+// hvNegotiated is the Vary of a response chosen by Accept and User-Agent.
+var hvNegotiated = []string{"Accept, User-Agent"}
+
+func (s *Service) serveMine(w http.ResponseWriter, r *http.Request) {
+	if q := r.URL.Query().Get("address"); q != "" {
+		s.redirectForm(w, r, q)
+		return
+	}
+	h := w.Header()
+	h["Cache-Control"] = []string{"no-store"}
+	suffix := strings.TrimPrefix(r.URL.Path, s.opts.BasePath+"/ip")
+	if suffix == "" {
+		setVary(w)
+	}
+	s.cors(w, r)
+	f, ok := s.format(r, suffix)
+	if !ok {
+		notAcceptable(w)
+		return
+	}
+	a := s.opts.ClientAddr(r)
+	switch {
+	case f == fmtHTML:
+		s.opts.Page(w, r, http.StatusOK)
+	case !a.IsValid():
+		s.problem(w, r, http.StatusInternalServerError, "No client address",
+			"The connection has no IP address (it may come over a Unix socket).")
+	case f == fmtText:
+		respond.Text(w, http.StatusOK, a.String()+"\n")
+	default:
+		in := s.lookup(r.Context(), a)
+		in.UserAgent = truncate(r.Header.Get("User-Agent"), MaxUserAgent)
+		respond.JSON(w, http.StatusOK, in)
+	}
+}
+
+// cors lets the configured origins read the answer.
+func (s *Service) cors(w http.ResponseWriter, r *http.Request) {
+	if len(s.opts.CORSOrigins) == 0 {
+		return
+	}
+	w.Header().Add("Vary", "Origin")
+	origin := r.Header.Get("Origin")
+	for _, o := range s.opts.CORSOrigins {
+		if o == origin {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+			return
+		}
+	}
+}
+
+// redirectForm sends the page's form (/ip?address=X) to /ip/X, which
+// works without JavaScript.
+func (s *Service) redirectForm(w http.ResponseWriter, r *http.Request, q string) {
+	a, ok := ParseAddr(strings.TrimSpace(q))
+	if !ok {
+		s.badAddress(w, r, q, fmtHTML)
+		return
+	}
+	http.Redirect(w, r, s.opts.BasePath+"/ip/"+url.PathEscape(a.String()), http.StatusSeeOther)
+}
+
+func (s *Service) serveAddress(w http.ResponseWriter, r *http.Request) {
+	raw := r.PathValue("address")
+	stem, suffix := raw, ""
+	for _, sfx := range []string{".json", ".txt"} {
+		if st, ok := strings.CutSuffix(raw, sfx); ok {
+			stem, suffix = st, sfx
+		}
+	}
+	if suffix == "" {
+		setVary(w)
+	}
+	f, ok := s.format(r, suffix)
+	if !ok {
+		notAcceptable(w)
+		return
+	}
+	a, ok := ParseAddr(stem)
+	if !ok {
+		s.badAddress(w, r, stem, f)
+		return
+	}
+	w.Header()["Cache-Control"] = []string{"public, max-age=300"}
+	switch f {
+	case fmtHTML:
+		s.opts.Page(w, r, http.StatusOK)
+	case fmtText:
+		respond.Text(w, http.StatusOK, infoText(s.lookup(r.Context(), a)))
+	default:
+		respond.JSON(w, http.StatusOK, s.lookup(r.Context(), a))
+	}
+}
+
+func (s *Service) serveField(w http.ResponseWriter, r *http.Request) {
+	w.Header()["Cache-Control"] = []string{"no-store"}
+	name := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	a := s.opts.ClientAddr(r)
+	if !a.IsValid() {
+		respond.Text(w, http.StatusInternalServerError, "The connection has no IP address.\n")
+		return
+	}
+	var v string
+	switch name {
+	case "decimal":
+		v = decimal(a)
+	case "version":
+		v = "4"
+		if a.Is6() {
+			v = "6"
+		}
+	case "hostname":
+		if Classify(a) == nil {
+			v = s.hostname(r.Context(), a)
+		}
+		if v == "" {
+			respond.Text(w, http.StatusNotFound, "Your address has no reverse DNS name (or it could not be looked up in time).\n")
+			return
+		}
+	default:
+		respond.Text(w, http.StatusNotFound, fmt.Sprintf("Your %s is not known: this server has no location or network database.\n",
+			strings.ReplaceAll(name, "-", " ")))
+		return
+	}
+	respond.Text(w, http.StatusOK, v+"\n")
+}
+
+// format picks the representation: the suffix's, or what Accept prefers,
+// with ties going to HTML for browsers and to plain text for command-line
+// clients.
+func (s *Service) format(r *http.Request, suffix string) (string, bool) {
+	switch suffix {
+	case ".json":
+		return fmtJSON, true
+	case ".txt":
+		return fmtText, true
+	}
+	w := r.Header.Get("Accept")
+	var f string
+	var ok bool
+	if respond.CommandLine(r.Header.Get("User-Agent")) {
+		f, ok = respond.Negotiate(w, fmtText, fmtHTML, fmtJSON)
+	} else {
+		f, ok = respond.Negotiate(w, fmtHTML, fmtJSON, fmtText)
+	}
+	if f == fmtHTML && s.opts.Page == nil {
+		f = fmtJSON
+	}
+	return f, ok
+}
+
+// setVary marks a response whose form depends on the request's headers.
+func setVary(w http.ResponseWriter) { w.Header()["Vary"] = hvNegotiated }
+
+func (s *Service) badAddress(w http.ResponseWriter, r *http.Request, input, f string) {
+	msg := quote(truncate(input, 60)) + " is not an IPv4 or IPv6 address; give one such as 192.0.2.1 or 2001:db8::1."
+	switch f {
+	case fmtHTML:
+		w.Header().Set("Cache-Control", "no-store")
+		s.opts.Page(w, r, http.StatusBadRequest)
+	case fmtText:
+		w.Header().Set("Cache-Control", "no-store")
+		respond.Text(w, http.StatusBadRequest, "400 Bad Request: "+msg+"\n")
+	default:
+		s.problem(w, r, http.StatusBadRequest, "Not an IP address", msg)
+	}
+}
+
+func notAcceptable(w http.ResponseWriter) {
+	respond.Text(w, http.StatusNotAcceptable,
+		"406 Not Acceptable: this address is available as text/html, application/json and text/plain.\n")
+}
+
+func (s *Service) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+	respond.WriteProblem(w, respond.Problem{Type: s.opts.BasePath + "/" + strconv.Itoa(status), Title: title,
+		Status: status, Detail: detail, Instance: truncate(r.URL.Path, 200)})
+}
+
+// infoText is the plain-text form of /ip/{address}.
+func infoText(in Info) string {
+	var b strings.Builder
+	line := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%-12s %s\n", k+":", v)
+		}
+	}
+	line("ip", in.IP)
+	line("version", strconv.Itoa(in.Version))
+	line("decimal", in.Decimal)
+	line("ipv4 mapped", in.IPv4Mapped)
+	line("hostname", in.Hostname)
+	if sp := in.Special; sp != nil {
+		line("special", strings.Join(nonEmpty(sp.Kind, sp.Network, sp.RFC), ", "))
+		b.WriteString("\n" + sp.Description + "\n")
+	}
+	return b.String()
+}
+
+// quote quotes input the way JSON does, with <, > and & escaped too, so
+// that it is inert in every form the message is sent in.
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+func peer(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap().WithZone("")
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

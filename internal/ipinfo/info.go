@@ -1,0 +1,144 @@
+package ipinfo
+
+import (
+	"context"
+	"math/big"
+	"net/netip"
+	"strings"
+)
+
+// Info is what teapot knows of an address: the JSON of /ip.json and
+// /ip/{address}.json. Fields that are not known are left out.
+type Info struct {
+	IP      string `json:"ip"`
+	Version int    `json:"version"`
+	// Decimal is the address as one number, in a string: an IPv6 address
+	// does not fit in a JSON number that JavaScript can read exactly.
+	Decimal string `json:"decimal"`
+	// IPv4Mapped is the address as asked for when it was an IPv4-mapped
+	// IPv6 address (::ffff:192.0.2.1); IP is then the IPv4 address.
+	IPv4Mapped string   `json:"ipv4_mapped,omitempty"`
+	Hostname   string   `json:"hostname,omitempty"`
+	Special    *Special `json:"special,omitempty"`
+	UserAgent  string   `json:"user_agent,omitempty"`
+	Sources    []Source `json:"sources"`
+}
+
+// Source is a data set an answer comes from, with the attribution its
+// licence asks for.
+type Source struct {
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	Attribution string `json:"attribution,omitempty"`
+}
+
+var ianaSource = Source{
+	Name: "IANA IPv4 and IPv6 Special-Purpose Address Registries (RFC 6890)",
+	URL:  "https://www.iana.org/assignments/iana-ipv4-special-registry/",
+}
+
+// Resolver looks up the names of an address (reverse DNS); *net.Resolver
+// is one. Tests give a fake that never leaves the process.
+type Resolver interface {
+	LookupAddr(ctx context.Context, addr string) ([]string, error)
+}
+
+// MaxLookups is how many reverse DNS lookups may be in flight at once.
+const MaxLookups = 64
+
+// MaxUserAgent is the longest User-Agent echoed back.
+const MaxUserAgent = 512
+
+// lookup builds the Info of a. asked is the address as parsed, before
+// unmapping.
+func (s *Service) lookup(ctx context.Context, asked netip.Addr) Info {
+	a := asked.Unmap().WithZone("")
+	in := Info{IP: a.String(), Version: 4, Decimal: decimal(a), Special: Classify(a), Sources: []Source{ianaSource}}
+	if a.Is6() {
+		in.Version = 6
+	}
+	if asked.Is4In6() {
+		in.IPv4Mapped = asked.WithZone("").String()
+	}
+	// Special-purpose addresses are not looked up: their names are
+	// private, or meaningless outside the network that gave them, and a
+	// query about them must not leave for the Internet's resolvers.
+	if in.Special == nil {
+		in.Hostname = s.hostname(ctx, a)
+	}
+	return in
+}
+
+func decimal(a netip.Addr) string {
+	b := a.AsSlice()
+	return new(big.Int).SetBytes(b).String()
+}
+
+// hostname is the first name reverse DNS gives for a within the timeout,
+// or "" when there is none, it fails or it is not a valid host name.
+func (s *Service) hostname(ctx context.Context, a netip.Addr) string {
+	if s.opts.Resolver == nil || s.opts.LookupTimeout <= 0 {
+		return ""
+	}
+	// A cap on lookups in flight keeps a flood of /ip/{address} requests
+	// from becoming a flood of queries to the resolver: past it, answers
+	// go without a hostname.
+	select {
+	case s.lookups <- struct{}{}:
+		defer func() { <-s.lookups }()
+	default:
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.LookupTimeout)
+	defer cancel()
+	names, err := s.opts.Resolver.LookupAddr(ctx, a.String())
+	if err != nil || len(names) == 0 {
+		return ""
+	}
+	name := strings.TrimSuffix(names[0], ".")
+	if !validHostname(name) {
+		return ""
+	}
+	return strings.ToLower(name)
+}
+
+// validHostname accepts what a PTR record may hold: labels of letters,
+// digits, '-' and '_', up to 253 bytes. Anything else is not shown.
+func validHostname(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ParseAddr reads an address as typed into /ip/{address}: IPv4 in
+// dotted decimal, IPv6 in any standard form, optionally in brackets. A
+// zone is dropped. Nothing else is accepted: no names, no 127.1.
+func ParseAddr(s string) (netip.Addr, bool) {
+	if len(s) > maxInput {
+		return netip.Addr{}, false
+	}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s = s[1 : len(s)-1]
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.WithZone(""), true
+}
+
+// maxInput is the longest address read: the longest IPv6 form with a
+// zone and brackets is well below it.
+const maxInput = 100
