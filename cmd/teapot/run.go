@@ -201,7 +201,9 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 		BasePath: cfg.BasePath, MaxDelay: cfg.MaxDelay, Rate: cfg.StatusRate, Burst: cfg.StatusBurst,
 		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient, ClientAddr: policy.Key,
 	})
-	checker := urlcheck.New(cfg.checkOptions())
+	checkOpts := cfg.checkOptions()
+	checkOpts.ClientAddr = policy.Key
+	checker := urlcheck.New(checkOpts)
 	ip := ipinfo.New(cfg.ipOptions(policy, s.ServeIPPage))
 	return server.New(cfg.Config, log, s.Register, lv.Register, checker.Register, ip.Register), nil
 }

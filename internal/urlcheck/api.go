@@ -91,7 +91,7 @@ func (c *Checker) serveCheck(w http.ResponseWriter, r *http.Request) {
 		c.problem(w, r, http.StatusBadRequest, "Bad check request", "The request could not be read.")
 		return
 	}
-	key := clientAddr(r)
+	key := c.opts.ClientAddr(r)
 	cl, ok := c.clients.enter(key)
 	if !ok {
 		w.Header().Set("Retry-After", "10")
@@ -202,9 +202,8 @@ func csvSafe(s string) string {
 	return s
 }
 
-// clientAddr is the address checks are counted by: the TCP peer.
-// Forwarding headers are not believed.
-func clientAddr(r *http.Request) string {
+// peerAddr is the TCP peer's address.
+func peerAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

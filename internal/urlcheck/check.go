@@ -34,6 +34,9 @@ type Options struct {
 	Dial     DialFunc
 	// RootCAs verify certificates; nil is the system's pool.
 	RootCAs *x509.CertPool
+	// ClientAddr is the address a request's checks are counted under;
+	// nil is the TCP peer (forwarding headers are not believed).
+	ClientAddr func(*http.Request) string
 }
 
 // Defaults for the options left zero.
@@ -69,6 +72,9 @@ func New(opts Options) *Checker {
 	}
 	if opts.PerClient <= 0 {
 		opts.PerClient = DefaultPerClient
+	}
+	if opts.ClientAddr == nil {
+		opts.ClientAddr = peerAddr
 	}
 	if opts.Resolver == nil {
 		opts.Resolver = net.DefaultResolver
