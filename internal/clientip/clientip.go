@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"net/textproto"
 	"strings"
+
+	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Limits on what is read from a request's headers.
@@ -234,15 +236,4 @@ func validPort(s string) bool {
 	return true
 }
 
-func validToken(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
+func validToken(s string) bool { return len(s) <= 64 && respond.IsToken(s) }

@@ -165,7 +165,7 @@ func (l *Live) switchProtocols(w http.ResponseWriter, r *http.Request, req *requ
 }
 
 func sanitizeToken(s string) string {
-	if !validToken(strings.ReplaceAll(s, "/", "")) || len(s) > 64 {
+	if !respond.IsToken(strings.ReplaceAll(s, "/", "")) || len(s) > 64 {
 		return "echo"
 	}
 	return s

@@ -180,7 +180,7 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
 	var allowed []string
 	for _, f := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
-		if f = strings.TrimSpace(f); validToken(f) && len(allowed) < 20 {
+		if f = strings.TrimSpace(f); respond.IsToken(f) && len(allowed) < 20 {
 			allowed = append(allowed, f)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Limits of the options a request may give.
@@ -252,7 +254,7 @@ func checkHeader(h string) (string, string, error) {
 		return "", "", badOption("header is Name:value, such as header=X-Request-Id:42; got %q", clip(h))
 	}
 	name, value := strings.TrimSpace(h[:i]), strings.TrimSpace(h[i+1:])
-	if !validToken(name) || len(name) > 64 {
+	if !respond.IsToken(name) || len(name) > 64 {
 		return "", "", badOption("header name %q is not a valid field name", clip(name))
 	}
 	name = http.CanonicalHeaderKey(name)
@@ -268,16 +270,6 @@ func checkHeader(h string) (string, string, error) {
 		}
 	}
 	return name, value, nil
-}
-
-func validToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func clip(s string) string {

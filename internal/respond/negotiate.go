@@ -42,7 +42,7 @@ func parseAccept(h string) []mediaRange {
 		}
 		mt, params, _ := strings.Cut(part, ";")
 		typ, sub, ok := strings.Cut(strings.ToLower(strings.TrimSpace(mt)), "/")
-		if !ok || !isToken(typ) || !isToken(sub) || (typ == "*" && sub != "*") {
+		if !ok || !IsToken(typ) || !IsToken(sub) || (typ == "*" && sub != "*") {
 			continue // malformed ranges are ignored, not trusted
 		}
 		q, valid := qValue(params)
@@ -93,13 +93,15 @@ func qValue(params string) (q float64, valid bool) {
 	return 1, true
 }
 
-func isToken(s string) bool {
+// IsToken reports whether s is an HTTP token (RFC 9110 Section 5.6.2): a
+// field name, a media type part, a method.
+func IsToken(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
 			return false
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Limits of one check request, besides the server's own (URLs per
@@ -205,7 +207,7 @@ func parseHeaders(in map[string]string) (http.Header, error) {
 	}
 	h := http.Header{}
 	for name, value := range in {
-		if name == "" || len(name) > maxHeaderName || !isToken(name) {
+		if name == "" || len(name) > maxHeaderName || !respond.IsToken(name) {
 			return nil, badInput("header name %q must be a token of at most %d characters", truncate(name, 70), maxHeaderName)
 		}
 		canon := http.CanonicalHeaderKey(name)
@@ -218,15 +220,6 @@ func parseHeaders(in map[string]string) (http.Header, error) {
 		h.Set(canon, value)
 	}
 	return h, nil
-}
-
-func isToken(s string) bool {
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // ParseURLs validates the URLs of a request: at least one, at most max
