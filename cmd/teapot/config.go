@@ -79,87 +79,48 @@ func envName(flagName string) string {
 	return "TEAPOT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// serveFlags registers the serve flags on fs, with defaults from getenv.
-// It returns an error naming the variable when one is malformed.
+// serveFlags registers the serve flags on fs and sets each from its
+// environment variable, if set: the variable replaces the default, and a
+// flag on the command line, parsed later, wins over both. A malformed
+// variable is an error that names it.
 func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
+	fs.StringVar(&c.Addr, "addr", ":8080", "address to listen on, host:port")
+	fs.StringVar(&c.BasePath, "base-path", "", "path prefix when served behind a reverse proxy, such as /teapot")
+	fs.StringVar(&c.PublicURL, "public-url", "", "public origin for absolute URLs (sitemap.xml), such as https://teapot.example")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 5*time.Second, "time allowed to read a request's header")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", 15*time.Second, "time allowed to read a whole request")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", 30*time.Second, "time allowed to write a response")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", time.Minute, "how long an idle keep-alive connection is kept")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish on SIGINT or SIGTERM")
+	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", 16384, "largest request header accepted, in bytes")
+	fs.BoolVar(&c.AccessLog, "access-log", true, "log every request")
+	fs.DurationVar(&c.MaxDelay, "max-delay", 10*time.Second, "longest delay /status may be asked for")
+	fs.Float64Var(&c.StatusRate, "status-rate", 20, "requests a second one client address may make to /status (0: no limit)")
+	fs.IntVar(&c.StatusBurst, "status-burst", 40, "requests one client address may make to /status in a burst")
+	fs.IntVar(&c.MaxDelayed, "max-delayed", 200, "requests to /status that may wait out a delay at once")
+	fs.IntVar(&c.MaxDelayedPerClient, "max-delayed-per-client", 5, "delayed requests to /status one client address may have waiting")
+	fs.BoolVar(&c.CheckAllowPrivate, "check-allow-private", false, "let the URL checker reach loopback, private and other special-purpose addresses (only inside your own network)")
+	fs.StringVar(&c.CheckPorts, "check-ports", "80,443", "ports the URL checker may connect to, such as 80,443,8080, or any")
+	fs.DurationVar(&c.CheckTimeout, "check-timeout", 10*time.Second, "longest time the URL checker spends on one URL, redirects included")
+	fs.IntVar(&c.CheckMaxURLs, "check-max-urls", 100, "URLs one request to /api/check may give")
+	fs.IntVar(&c.CheckMaxBytes, "check-max-bytes", 1048576, "body bytes the URL checker reads from each response")
+	fs.IntVar(&c.CheckWorkers, "check-workers", 32, "URL checks running at once, in all")
+	fs.IntVar(&c.CheckPerClient, "check-per-client", 6, "URL checks running at once for one client address")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "proxies whose X-Forwarded-For and Forwarded headers name the client: CIDR prefixes or addresses, such as 10.0.0.0/8,2001:db8::/32 (default: none; the client is the TCP peer)")
+	fs.StringVar(&c.ClientIPHeader, "client-ip-header", "", "read the client's address from this one header (such as CF-Connecting-IP or X-Real-IP) instead, from --trusted-proxies only")
+	fs.StringVar(&c.IPv4Host, "ipv4-host", "", "a host name of this server reached over IPv4 only, such as ipv4.teapot.example: /ip then shows both addresses (needs --public-url)")
+	fs.StringVar(&c.IPv6Host, "ipv6-host", "", "a host name of this server reached over IPv6 only, such as ipv6.teapot.example (needs --public-url)")
+	fs.DurationVar(&c.ReverseDNSTimeout, "reverse-dns-timeout", time.Second, "longest a reverse DNS lookup for /ip may take (0: no reverse DNS)")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	var errs []string
-	env := func(name, def string) string {
-		if v := getenv(envName(name)); v != "" {
-			return v
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q: %v", envName(f.Name), v, err))
+			}
 		}
-		return def
-	}
-	str := func(p *string, name, def, usage string) {
-		fs.StringVar(p, name, env(name, def), usage)
-	}
-	dur := func(p *time.Duration, name, def, usage string) {
-		v := env(name, def)
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s=%q is not a duration such as 10s", envName(name), v))
-		}
-		fs.DurationVar(p, name, d, usage)
-	}
-	str(&c.Addr, "addr", ":8080", "address to listen on, host:port")
-	str(&c.BasePath, "base-path", "", "path prefix when served behind a reverse proxy, such as /teapot")
-	str(&c.PublicURL, "public-url", "", "public origin for absolute URLs (sitemap.xml), such as https://teapot.example")
-	dur(&c.ReadHeaderTimeout, "read-header-timeout", "5s", "time allowed to read a request's header")
-	dur(&c.ReadTimeout, "read-timeout", "15s", "time allowed to read a whole request")
-	dur(&c.WriteTimeout, "write-timeout", "30s", "time allowed to write a response")
-	dur(&c.IdleTimeout, "idle-timeout", "60s", "how long an idle keep-alive connection is kept")
-	dur(&c.ShutdownTimeout, "shutdown-timeout", "10s", "how long requests in flight may finish on SIGINT or SIGTERM")
-	mhb := env("max-header-bytes", "16384")
-	n, err := strconv.Atoi(mhb)
-	if err != nil {
-		errs = append(errs, fmt.Sprintf("%s=%q is not a number", envName("max-header-bytes"), mhb))
-	}
-	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", n, "largest request header accepted, in bytes")
-	al := env("access-log", "true")
-	b, err := strconv.ParseBool(al)
-	if err != nil {
-		errs = append(errs, fmt.Sprintf("%s=%q is not true or false", envName("access-log"), al))
-	}
-	fs.BoolVar(&c.AccessLog, "access-log", b, "log every request")
-	dur(&c.MaxDelay, "max-delay", "10s", "longest delay /status may be asked for")
-	num := func(p *int, name, def, usage string) {
-		v := env(name, def)
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s=%q is not a number", envName(name), v))
-		}
-		fs.IntVar(p, name, n, usage)
-	}
-	rate := env("status-rate", "20")
-	r, err := strconv.ParseFloat(rate, 64)
-	if err != nil {
-		errs = append(errs, fmt.Sprintf("%s=%q is not a number", envName("status-rate"), rate))
-	}
-	fs.Float64Var(&c.StatusRate, "status-rate", r, "requests a second one client address may make to /status (0: no limit)")
-	num(&c.StatusBurst, "status-burst", "40", "requests one client address may make to /status in a burst")
-	num(&c.MaxDelayed, "max-delayed", "200", "requests to /status that may wait out a delay at once")
-	num(&c.MaxDelayedPerClient, "max-delayed-per-client", "5", "delayed requests to /status one client address may have waiting")
-	boolean := func(p *bool, name, def, usage string) {
-		v := env(name, def)
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s=%q is not true or false", envName(name), v))
-		}
-		fs.BoolVar(p, name, b, usage)
-	}
-	boolean(&c.CheckAllowPrivate, "check-allow-private", "false", "let the URL checker reach loopback, private and other special-purpose addresses (only inside your own network)")
-	str(&c.CheckPorts, "check-ports", "80,443", "ports the URL checker may connect to, such as 80,443,8080, or any")
-	dur(&c.CheckTimeout, "check-timeout", "10s", "longest time the URL checker spends on one URL, redirects included")
-	num(&c.CheckMaxURLs, "check-max-urls", "100", "URLs one request to /api/check may give")
-	num(&c.CheckMaxBytes, "check-max-bytes", "1048576", "body bytes the URL checker reads from each response")
-	num(&c.CheckWorkers, "check-workers", "32", "URL checks running at once, in all")
-	num(&c.CheckPerClient, "check-per-client", "6", "URL checks running at once for one client address")
-	str(&c.TrustedProxies, "trusted-proxies", "", "proxies whose X-Forwarded-For and Forwarded headers name the client: CIDR prefixes or addresses, such as 10.0.0.0/8,2001:db8::/32 (default: none; the client is the TCP peer)")
-	str(&c.ClientIPHeader, "client-ip-header", "", "read the client's address from this one header (such as CF-Connecting-IP or X-Real-IP) instead, from --trusted-proxies only")
-	str(&c.IPv4Host, "ipv4-host", "", "a host name of this server reached over IPv4 only, such as ipv4.teapot.example: /ip then shows both addresses (needs --public-url)")
-	str(&c.IPv6Host, "ipv6-host", "", "a host name of this server reached over IPv6 only, such as ipv6.teapot.example (needs --public-url)")
-	dur(&c.ReverseDNSTimeout, "reverse-dns-timeout", "1s", "longest a reverse DNS lookup for /ip may take (0: no reverse DNS)")
-	str(&c.LogFormat, "log-format", "text", "log format: text or json")
-	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	})
 	if len(errs) > 0 {
 		return usagef("%s", strings.Join(errs, "; "))
 	}
