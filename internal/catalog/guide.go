@@ -49,22 +49,10 @@ var (
 // table, and an "FAQ" section, if present, holds questions.
 func ParseGuide(file string, src []byte) (*Guide, error) {
 	p := &problems{file: file}
-	if len(src) > maxFileSize {
-		p.add(0, "file is %d bytes, more than the %d allowed", len(src), maxFileSize)
-		return nil, p.errs[0]
-	}
-	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
 	g := &Guide{File: file, Compare: strings.HasPrefix(file, "compare/")}
-	fields, body := frontMatter(p, lines)
-	if body < 0 {
-		return nil, joinErrors(p.errs)
-	}
-	seen := map[string]bool{}
-	for _, f := range fields {
-		seen[f.key] = true
-		if err := g.set(f.key, f.val); err != nil {
-			p.add(f.line, "%s: %v", f.key, err)
-		}
+	lines, seen, body, err := readPage(p, src, g.set)
+	if err != nil {
+		return nil, err
 	}
 	for _, key := range []string{"slug", "title", "summary", "codes"} {
 		if !seen[key] {

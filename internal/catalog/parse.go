@@ -38,22 +38,10 @@ const maxFileSize = 256 << 10
 // the fixed structure; agreement with the registry is checked by Load.
 func Parse(file string, src []byte) (*Entry, error) {
 	p := &problems{file: file}
-	if len(src) > maxFileSize {
-		p.add(0, "file is %d bytes, more than the %d allowed", len(src), maxFileSize)
-		return nil, p.errs[0]
-	}
-	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
 	e := &Entry{File: file}
-	fields, body := frontMatter(p, lines)
-	if body < 0 {
-		return nil, joinErrors(p.errs)
-	}
-	seen := map[string]bool{}
-	for _, f := range fields {
-		seen[f.key] = true
-		if err := setField(e, f.key, f.val); err != nil {
-			p.add(f.line, "%s: %v", f.key, err)
-		}
+	lines, seen, body, err := readPage(p, src, func(key, val string) error { return setField(e, key, val) })
+	if err != nil {
+		return nil, err
 	}
 	for _, key := range []string{"code", "name", "class", "status", "cacheable", "retry", "summary"} {
 		if !seen[key] {
@@ -68,6 +56,29 @@ func Parse(file string, src []byte) (*Entry, error) {
 		return nil, joinErrors(p.errs)
 	}
 	return e, nil
+}
+
+// readPage checks a page's size, splits it into lines and hands each
+// front matter field to set. It returns the lines, the keys seen and the
+// first body line; err is set only when there is no page to speak of.
+func readPage(p *problems, src []byte, set func(key, val string) error) (lines []string, seen map[string]bool, body int, err error) {
+	if len(src) > maxFileSize {
+		p.add(0, "file is %d bytes, more than the %d allowed", len(src), maxFileSize)
+		return nil, nil, 0, p.errs[0]
+	}
+	lines = strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
+	fields, body := frontMatter(p, lines)
+	if body < 0 {
+		return nil, nil, 0, joinErrors(p.errs)
+	}
+	seen = map[string]bool{}
+	for _, f := range fields {
+		seen[f.key] = true
+		if err := set(f.key, f.val); err != nil {
+			p.add(f.line, "%s: %v", f.key, err)
+		}
+	}
+	return lines, seen, body, nil
 }
 
 // field is one "key: value" line of front matter.
