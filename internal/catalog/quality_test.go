@@ -147,6 +147,16 @@ func inCodeNames(c *Catalog, re *regexp.Regexp) map[*Entry][]string {
 	return out
 }
 
+// allNames is every name the pages use, once each, sorted.
+func allNames(names map[*Entry][]string) []string {
+	var all []string
+	for _, ns := range names {
+		all = append(all, ns...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
 // constValues runs a program that prints name=value for each name, as the
 // language sees it; a name that does not exist fails the program.
 func constValues(t *testing.T, cmd *exec.Cmd) map[string]int {
@@ -189,15 +199,7 @@ func TestGoConstants(t *testing.T) {
 	}
 	c := loadEmbedded(t)
 	names := inCodeNames(c, goConst)
-	var all []string
-	for _, ns := range names {
-		for _, n := range ns {
-			if !slices.Contains(all, n) {
-				all = append(all, n)
-			}
-		}
-	}
-	slices.Sort(all)
+	all := allNames(names)
 	var src strings.Builder
 	src.WriteString("package main\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n)\n\nvar _ = http.StatusOK\n\nfunc main() {\n\tfmt.Print()\n")
 	for _, n := range all {
@@ -225,14 +227,7 @@ func TestPythonConstants(t *testing.T) {
 	}
 	c := loadEmbedded(t)
 	names := inCodeNames(c, pyConst)
-	var all []string
-	for _, ns := range names {
-		for _, n := range ns {
-			if !slices.Contains(all, n) {
-				all = append(all, n)
-			}
-		}
-	}
+	all := allNames(names)
 	script := "from http import HTTPStatus\nimport sys\nfor n in sys.argv[1:]:\n    print(n + '=' + str(int(HTTPStatus[n])))\n"
 	vals := constValues(t, exec.Command(py, append([]string{"-c", script}, all...)...))
 	known := constValues(t, exec.Command(py, "-c", "from http import HTTPStatus\nfor s in HTTPStatus:\n    print(s.name + '=' + str(int(s)))\n"))

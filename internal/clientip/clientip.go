@@ -131,6 +131,14 @@ func (p *Policy) Addr(r *http.Request) netip.Addr {
 	return peer
 }
 
+// PeerKey is the TCP peer's address as a string, for counting requests
+// by client when no proxy is trusted; RemoteAddr when it is not an IP
+// address.
+func PeerKey(r *http.Request) string {
+	var p *Policy
+	return p.Key(r)
+}
+
 // Key is the client's address as a string, for counting requests by
 // client; RemoteAddr when it is not an IP address.
 func (p *Policy) Key(r *http.Request) string {

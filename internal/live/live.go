@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/respond"
 )
 
@@ -68,7 +68,7 @@ func New(cat *catalog.Catalog, opts Options) *Live {
 		opts.Now = time.Now
 	}
 	if opts.ClientAddr == nil {
-		opts.ClientAddr = peerAddr
+		opts.ClientAddr = clientip.PeerKey
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -190,15 +190,6 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Max-Age", "600")
 	h.Set("Vary", "Access-Control-Request-Headers")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// peerAddr is the default client address: the TCP peer's host.
-func peerAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // info is what teapot knows of a code for the response body.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -200,15 +199,6 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
-}
-
-// peerAddr is the TCP peer's address.
-func peerAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (c *Checker) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {

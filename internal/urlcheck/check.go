@@ -12,6 +12,8 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"time"
+
+	"github.com/teapothq/teapot/internal/clientip"
 )
 
 // Options configure a Checker.
@@ -74,7 +76,7 @@ func New(opts Options) *Checker {
 		opts.PerClient = DefaultPerClient
 	}
 	if opts.ClientAddr == nil {
-		opts.ClientAddr = peerAddr
+		opts.ClientAddr = clientip.PeerKey
 	}
 	if opts.Resolver == nil {
 		opts.Resolver = net.DefaultResolver
