@@ -28,6 +28,9 @@ type Options struct {
 	// another origin: the site's own and its IPv4-only and IPv6-only
 	// hosts, so that one page can show both addresses.
 	CORSOrigins []string
+	// Geo is the location and network databases; nil: none, and the
+	// fields that need them are not known.
+	Geo Geo
 	// Page writes the HTML page of /ip and /ip/{address} with status: a
 	// shell that fills itself in from the JSON. nil answers browsers
 	// with JSON.
@@ -197,12 +200,64 @@ func (s *Service) serveField(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	default:
-		respond.Text(w, http.StatusNotFound, fmt.Sprintf("Your %s is not known: this server has no location or network database.\n",
-			strings.ReplaceAll(name, "-", " ")))
-		return
+		var msg string
+		v, msg = s.geoField(name, a)
+		if v == "" {
+			respond.Text(w, http.StatusNotFound, msg)
+			return
+		}
 	}
 	respond.Text(w, http.StatusOK, v+"\n")
 }
+
+// geoField is one location or network field of a as text, or "" and
+// the sentence that says why it is not known.
+func (s *Service) geoField(name string, a netip.Addr) (string, string) {
+	what := fieldNames[name]
+	network := name == "asn" || name == "org"
+	g := s.opts.Geo
+	switch {
+	case g == nil, network && !g.HasNetwork(), !network && !g.HasLocation():
+		db := "location"
+		if network {
+			db = "network"
+		}
+		return "", fmt.Sprintf("Your %s is not known: this server has no %s database.\n", what, db)
+	}
+	r := g.Lookup(a)
+	var v string
+	switch name {
+	case "country":
+		v = r.Country
+	case "country-code":
+		v = r.CountryCode
+	case "city":
+		v = r.City
+	case "region":
+		v = r.Region
+	case "timezone":
+		v = r.TimeZone
+	case "coordinates":
+		if r.HasCoordinates {
+			v = coordinate(r.Latitude) + "," + coordinate(r.Longitude)
+		}
+	case "asn":
+		if r.ASN != 0 {
+			v = "AS" + strconv.FormatUint(uint64(r.ASN), 10)
+		}
+	case "org":
+		v = r.Org
+	}
+	return v, fmt.Sprintf("Your %s is not known: the database has no record of it for %s.\n", what, a)
+}
+
+// fieldNames are the geo fields' names in a sentence.
+var fieldNames = map[string]string{
+	"country": "country", "country-code": "country code", "city": "city", "region": "region",
+	"coordinates": "coordinates", "timezone": "time zone", "asn": "AS number", "org": "network's organisation",
+}
+
+func coordinate(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // format picks the representation: the suffix's, or what Accept prefers,
 // with ties going to HTML for browsers and to plain text for command-line
@@ -268,9 +323,43 @@ func infoText(in Info) string {
 	line("decimal", in.Decimal)
 	line("ipv4 mapped", in.IPv4Mapped)
 	line("hostname", in.Hostname)
+	if in.Country != "" {
+		line("country", in.Country+" ("+in.CountryCode+")")
+	} else {
+		line("country", in.CountryCode)
+	}
+	line("region", in.Region)
+	line("city", in.City)
+	line("postal code", in.PostalCode)
+	if in.Latitude != nil && in.Longitude != nil {
+		c := coordinate(*in.Latitude) + "," + coordinate(*in.Longitude)
+		if in.AccuracyRadius > 0 {
+			c += " (within " + strconv.Itoa(in.AccuracyRadius) + " km)"
+		}
+		line("coordinates", c)
+	}
+	line("timezone", in.TimeZone)
+	if in.ASN != 0 {
+		line("asn", "AS"+strconv.FormatUint(uint64(in.ASN), 10))
+	}
+	line("org", in.Org)
+	line("network", in.Network)
 	if sp := in.Special; sp != nil {
 		line("special", strings.Join(nonEmpty(sp.Kind, sp.Network, sp.RFC), ", "))
 		b.WriteString("\n" + sp.Description + "\n")
+	}
+	if len(in.Sources) > 1 {
+		b.WriteString("\nSources:\n")
+		for _, src := range in.Sources {
+			fmt.Fprintf(&b, "- %s", src.Name)
+			if src.URL != "" {
+				fmt.Fprintf(&b, " <%s>", src.URL)
+			}
+			if src.Attribution != "" {
+				b.WriteString(": " + src.Attribution)
+			}
+			b.WriteString("\n")
+		}
 	}
 	return b.String()
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"math/big"
 	"net/netip"
+	"slices"
 	"strings"
+
+	"github.com/teapothq/teapot/internal/geo"
 )
 
 // Info is what teapot knows of an address: the JSON of /ip.json and
@@ -17,19 +20,42 @@ type Info struct {
 	Decimal string `json:"decimal"`
 	// IPv4Mapped is the address as asked for when it was an IPv4-mapped
 	// IPv6 address (::ffff:192.0.2.1); IP is then the IPv4 address.
-	IPv4Mapped string   `json:"ipv4_mapped,omitempty"`
-	Hostname   string   `json:"hostname,omitempty"`
-	Special    *Special `json:"special,omitempty"`
-	UserAgent  string   `json:"user_agent,omitempty"`
-	Sources    []Source `json:"sources"`
+	IPv4Mapped string `json:"ipv4_mapped,omitempty"`
+	Hostname   string `json:"hostname,omitempty"`
+
+	// From the location database.
+	Country     string `json:"country,omitempty"`
+	CountryCode string `json:"country_code,omitempty"`
+	Region      string `json:"region,omitempty"`
+	City        string `json:"city,omitempty"`
+	PostalCode  string `json:"postal_code,omitempty"`
+	// Latitude and Longitude are pointers so that 0 is shown and
+	// "unknown" is not.
+	Latitude       *float64 `json:"latitude,omitempty"`
+	Longitude      *float64 `json:"longitude,omitempty"`
+	AccuracyRadius int      `json:"accuracy_radius,omitempty"` // km
+	TimeZone       string   `json:"timezone,omitempty"`
+	// From the network database.
+	ASN uint32 `json:"asn,omitempty"`
+	Org string `json:"org,omitempty"`
+	// Network is the block the location and network data hold for.
+	Network string `json:"network,omitempty"`
+
+	Special   *Special `json:"special,omitempty"`
+	UserAgent string   `json:"user_agent,omitempty"`
+	Sources   []Source `json:"sources"`
 }
 
 // Source is a data set an answer comes from, with the attribution its
 // licence asks for.
-type Source struct {
-	Name        string `json:"name"`
-	URL         string `json:"url"`
-	Attribution string `json:"attribution,omitempty"`
+type Source = geo.Source
+
+// Geo is the location and network databases; *geo.Set is one, and
+// tests give a fake.
+type Geo interface {
+	Lookup(netip.Addr) geo.Record
+	HasLocation() bool // whether a location database is open
+	HasNetwork() bool  // and a network one
 }
 
 var ianaSource = Source{
@@ -66,7 +92,33 @@ func (s *Service) lookup(ctx context.Context, asked netip.Addr) Info {
 	if in.Special == nil {
 		in.Hostname = s.hostname(ctx, a)
 	}
+	if s.opts.Geo != nil {
+		in.addGeo(s.opts.Geo.Lookup(a))
+	}
 	return in
+}
+
+// addGeo fills in what the databases know. Special-purpose addresses
+// are looked up too: the test databases hold the documentation ranges,
+// and a real one simply knows nothing of private ones.
+func (in *Info) addGeo(r geo.Record) {
+	in.Country, in.CountryCode, in.Region, in.City = r.Country, r.CountryCode, r.Region, r.City
+	in.PostalCode, in.TimeZone, in.AccuracyRadius = r.PostalCode, r.TimeZone, int(r.AccuracyRadius)
+	if r.HasCoordinates {
+		lat, lon := r.Latitude, r.Longitude
+		in.Latitude, in.Longitude = &lat, &lon
+	}
+	in.ASN, in.Org = r.ASN, r.Org
+	if r.Network.IsValid() {
+		in.Network = r.Network.String()
+	}
+	for _, src := range [][]Source{r.LocationSources, r.NetworkSources} {
+		for _, x := range src {
+			if !slices.Contains(in.Sources, x) {
+				in.Sources = append(in.Sources, x)
+			}
+		}
+	}
 }
 
 func decimal(a netip.Addr) string {
