@@ -19,8 +19,8 @@ type fakeGeo struct {
 }
 
 func (f fakeGeo) Lookup(a netip.Addr) geo.Record { return f.records[a.String()] }
-func (f fakeGeo) HasLocation() bool               { return f.location }
-func (f fakeGeo) HasNetwork() bool                { return f.network }
+func (f fakeGeo) HasLocation() bool              { return f.location }
+func (f fakeGeo) HasNetwork() bool               { return f.network }
 
 var (
 	cityData = []Source{{Name: "IP Geolocation by DB-IP", URL: "https://db-ip.com", Attribution: "CC BY 4.0"}}
