@@ -1,0 +1,246 @@
+package articles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Postgres is the Store in a PostgreSQL database that several teapot
+// instances share. It holds a pgxpool pool (size from the URL's
+// pool_max_conns, else pgxpool's default of max(4, cores)); pgx prepares
+// and caches every statement per connection on first use.
+type Postgres struct {
+	pool *pgxpool.Pool
+}
+
+var _ Store = (*Postgres)(nil)
+
+// migrationLock is the first key of the advisory lock held while
+// migrating; the second is the schema's name, so instances sharing a
+// schema queue and tests in separate schemas do not.
+const migrationLock = 0x7ea907
+
+// OpenPostgres connects to the database at url (a postgres:// URL or a
+// key=value string; the schema comes from its search_path, e.g.
+// ?search_path=lab) and migrates its schema.
+func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	p := &Postgres{pool: pool}
+	if err := p.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return p, nil
+}
+
+// migrate applies the pending migrations in one transaction holding a
+// transaction-scoped advisory lock, so instances starting together take
+// turns: the first migrates, the others then find every version recorded.
+// (CREATE TABLE IF NOT EXISTS alone is not safe to race: two can both
+// decide to create and one fails on the catalog's unique index.)
+func (p *Postgres) migrate(ctx context.Context) error {
+	ms, err := migrations("postgres")
+	if err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))`,
+			migrationLock); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    integer PRIMARY KEY,
+			applied_at timestamptz NOT NULL
+		)`); err != nil {
+			return fmt.Errorf("migrate: create schema_migrations: %w", err)
+		}
+		rows, _ := tx.Query(ctx, `SELECT version FROM schema_migrations`)
+		versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return fmt.Errorf("migrate: read schema_migrations: %w", err)
+		}
+		applied := map[int]bool{}
+		for _, v := range versions {
+			applied[v] = true
+		}
+		for _, m := range ms {
+			if applied[m.Version] {
+				continue
+			}
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migrate: %s: %w", m.Name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())`,
+				m.Version); err != nil {
+				return fmt.Errorf("migrate: record %s: %w", m.Name, err)
+			}
+		}
+		return nil
+	})
+}
+
+const (
+	pgTouch = `INSERT INTO sandboxes (token, last_used) VALUES ($1, $2)
+		ON CONFLICT (token) DO UPDATE SET last_used = excluded.last_used`
+	pgCreate = `INSERT INTO articles (sandbox, slug, title, body, state, version, created, updated)
+		SELECT $1, $2, $3, $4, $5, 1, $6, $6
+		WHERE (SELECT count(*) FROM articles WHERE sandbox = $1) < $7
+		RETURNING ` + articleColumns
+	pgUpdate = `UPDATE articles
+		SET slug = $1, title = $2, body = $3, state = $4, version = version + 1, updated = $5
+		WHERE sandbox = $6 AND id = $7 AND version = $8
+		RETURNING ` + articleColumns
+	pgDelete    = `DELETE FROM articles WHERE sandbox = $1 AND id = $2 AND version = $3`
+	pgExpire    = `DELETE FROM sandboxes WHERE last_used < $1`
+	pgSlugOwner = `SELECT id FROM articles WHERE sandbox = $1 AND slug = $2`
+	pgGet       = `SELECT ` + articleColumns + ` FROM articles WHERE sandbox = $1 AND id = $2`
+	pgList      = `SELECT ` + articleColumns + ` FROM articles WHERE sandbox = $1 ORDER BY id`
+)
+
+// Create implements Store.
+//
+// The count against max is exact under any concurrency: the sandbox
+// upsert locks the sandbox's row until commit, so creates in one sandbox
+// take turns, and under READ COMMITTED the count (a new statement, a new
+// snapshot) sees every article committed by those before.
+func (p *Postgres) Create(ctx context.Context, sandbox string, f Fields, max int) (Article, error) {
+	f = f.withDefaults()
+	return retryOwnerGone(func() (Article, error) {
+		var a Article
+		t := time.Now()
+		err := pgx.BeginTxFunc(ctx, p.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, pgTouch, sandbox, t); err != nil {
+				return fmt.Errorf("touch sandbox: %w", err)
+			}
+			var err error
+			a, err = scanPostgres(tx.QueryRow(ctx, pgCreate,
+				sandbox, f.Slug, f.Title, f.Body, string(f.State), t.UTC().Truncate(time.Second), max))
+			return err
+		})
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return Article{}, ErrTooMany
+		case isPostgresUnique(err):
+			// The violation ended the transaction: look the holder up
+			// afresh (it may have gone since: errOwnerGone, try again).
+			return Article{}, duplicate(p.pool.QueryRow(ctx, pgSlugOwner, sandbox, f.Slug), f.Slug)
+		case err != nil:
+			return Article{}, fmt.Errorf("create article: %w", err)
+		}
+		return a, nil
+	})
+}
+
+// Get implements Store.
+func (p *Postgres) Get(ctx context.Context, sandbox string, id int64) (Article, error) {
+	a, err := scanPostgres(p.pool.QueryRow(ctx, pgGet, sandbox, id))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return Article{}, ErrNotFound
+	case err != nil:
+		return Article{}, fmt.Errorf("get article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// List implements Store.
+func (p *Postgres) List(ctx context.Context, sandbox string) ([]Article, error) {
+	rows, _ := p.pool.Query(ctx, pgList, sandbox)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Article, error) {
+		return scanPostgres(row)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	if list == nil {
+		list = []Article{}
+	}
+	return list, nil
+}
+
+// Update implements Store. Under READ COMMITTED a concurrent update of the
+// row makes this one wait, then re-check its WHERE against the new row:
+// the version test is a true compare-and-set.
+func (p *Postgres) Update(ctx context.Context, sandbox string, id, version int64, f Fields) (Article, error) {
+	f = f.withDefaults()
+	return retryOwnerGone(func() (Article, error) {
+		a, err := scanPostgres(p.pool.QueryRow(ctx, pgUpdate,
+			f.Slug, f.Title, f.Body, string(f.State), now(), sandbox, id, version))
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return Article{}, whyNot(p.Get(ctx, sandbox, id))
+		case isPostgresUnique(err):
+			return Article{}, duplicate(p.pool.QueryRow(ctx, pgSlugOwner, sandbox, f.Slug), f.Slug)
+		case err != nil:
+			return Article{}, fmt.Errorf("update article %d: %w", id, err)
+		}
+		return a, nil
+	})
+}
+
+// Delete implements Store.
+func (p *Postgres) Delete(ctx context.Context, sandbox string, id, version int64) error {
+	tag, err := p.pool.Exec(ctx, pgDelete, sandbox, id, version)
+	if err != nil {
+		return fmt.Errorf("delete article %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return whyNot(p.Get(ctx, sandbox, id))
+	}
+	return nil
+}
+
+// Touch implements Store.
+func (p *Postgres) Touch(ctx context.Context, sandbox string, now time.Time) error {
+	if _, err := p.pool.Exec(ctx, pgTouch, sandbox, now); err != nil {
+		return fmt.Errorf("touch sandbox: %w", err)
+	}
+	return nil
+}
+
+// Expire implements Store.
+func (p *Postgres) Expire(ctx context.Context, cutoff time.Time) (int, error) {
+	tag, err := p.pool.Exec(ctx, pgExpire, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("expire sandboxes: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Close implements Store.
+func (p *Postgres) Close() error {
+	p.pool.Close()
+	return nil
+}
+
+func scanPostgres(row pgx.Row) (Article, error) {
+	var a Article
+	var state string
+	if err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Body, &state, &a.Version, &a.Created, &a.Updated); err != nil {
+		return Article{}, err
+	}
+	a.State = State(state)
+	a.Created = a.Created.UTC()
+	a.Updated = a.Updated.UTC()
+	return a, nil
+}
+
+// isPostgresUnique reports a violation of the articles' (sandbox, slug)
+// unique constraint.
+func isPostgresUnique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505" && e.ConstraintName == "articles_sandbox_slug_key"
+}

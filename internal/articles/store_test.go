@@ -1,0 +1,483 @@
+package articles_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/teapothq/teapot/internal/articles"
+)
+
+// testStore is the conformance suite every Store passes. open returns an
+// empty store, closed by t.Cleanup.
+func testStore(t *testing.T, open func(t *testing.T) articles.Store) {
+	for _, tc := range []struct {
+		name string
+		test func(t *testing.T, s articles.Store)
+	}{
+		{"CreateGet", testCreateGet},
+		{"CreateDuplicateSlug", testCreateDuplicateSlug},
+		{"CreateMax", testCreateMax},
+		{"GetNotFound", testGetNotFound},
+		{"List", testList},
+		{"Update", testUpdate},
+		{"UpdateStale", testUpdateStale},
+		{"UpdateNotFound", testUpdateNotFound},
+		{"UpdateDuplicateSlug", testUpdateDuplicateSlug},
+		{"Delete", testDelete},
+		{"SandboxIsolation", testSandboxIsolation},
+		{"TouchExpire", testTouchExpire},
+		{"Metacharacters", testMetacharacters},
+		{"ConcurrentCreateMax", testConcurrentCreateMax},
+		{"ConcurrentCreateSameSlug", testConcurrentCreateSameSlug},
+		{"ConcurrentUpdates", testConcurrentUpdates},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.test(t, open(t))
+		})
+	}
+}
+
+// sandbox returns a sandbox token of the test's own.
+func sandbox(t *testing.T, suffix string) string {
+	return t.Name() + "/" + suffix
+}
+
+func mustCreate(t *testing.T, s articles.Store, sb string, f articles.Fields) articles.Article {
+	t.Helper()
+	a, err := s.Create(t.Context(), sb, f, 100)
+	if err != nil {
+		t.Fatalf("Create(%q, %+v): %v", sb, f, err)
+	}
+	return a
+}
+
+func mustGet(t *testing.T, s articles.Store, sb string, id int64) articles.Article {
+	t.Helper()
+	a, err := s.Get(t.Context(), sb, id)
+	if err != nil {
+		t.Fatalf("Get(%q, %d): %v", sb, id, err)
+	}
+	return a
+}
+
+// checkTime fails unless tm is UTC, whole seconds and about now.
+func checkTime(t *testing.T, what string, tm time.Time) {
+	t.Helper()
+	if tm.Location() != time.UTC || tm.Nanosecond() != 0 {
+		t.Errorf("%s = %v, want UTC truncated to the second", what, tm)
+	}
+	if d := time.Since(tm); d < 0 || d > time.Minute {
+		t.Errorf("%s = %v, want about now (%v)", what, tm, time.Now().UTC())
+	}
+}
+
+func testCreateGet(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "hello", Title: "Hello", Body: "World"})
+	want := articles.Article{ID: a.ID, Slug: "hello", Title: "Hello", Body: "World",
+		State: articles.Draft, Version: 1, Created: a.Created, Updated: a.Created}
+	if a != want {
+		t.Errorf("Create = %+v, want %+v", a, want)
+	}
+	checkTime(t, "Created", a.Created)
+	if got := mustGet(t, s, sb, a.ID); got != a {
+		t.Errorf("Get = %+v, want what Create returned, %+v", got, a)
+	}
+	p := mustCreate(t, s, sb, articles.Fields{Slug: "p", State: articles.Published})
+	if p.State != articles.Published || p.ID == a.ID {
+		t.Errorf("second Create = %+v, want state published and an ID other than %d", p, a.ID)
+	}
+}
+
+func testCreateDuplicateSlug(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "taken"})
+	_, err := s.Create(t.Context(), sb, articles.Fields{Slug: "taken", Title: "other"}, 100)
+	var dup *articles.DuplicateSlugError
+	if !errors.As(err, &dup) || dup.Slug != "taken" || dup.Existing != a.ID {
+		t.Fatalf("Create with a taken slug: %v, want *DuplicateSlugError{taken, %d}", err, a.ID)
+	}
+	// Slugs are unique per sandbox only.
+	mustCreate(t, s, sandbox(t, "b"), articles.Fields{Slug: "taken"})
+	if list, _ := s.List(t.Context(), sb); len(list) != 1 {
+		t.Errorf("after the failed Create, List has %d articles, want 1", len(list))
+	}
+}
+
+func testCreateMax(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	var last articles.Article
+	for i := range 3 {
+		a, err := s.Create(t.Context(), sb, articles.Fields{Slug: fmt.Sprint(i)}, 3)
+		if err != nil {
+			t.Fatalf("Create %d of 3: %v", i+1, err)
+		}
+		last = a
+	}
+	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "x"}, 3); !errors.Is(err, articles.ErrTooMany) {
+		t.Fatalf("Create beyond max: %v, want ErrTooMany", err)
+	}
+	// Too many wins over a duplicate slug: the sandbox is full either way.
+	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "0"}, 3); !errors.Is(err, articles.ErrTooMany) {
+		t.Fatalf("Create beyond max with a taken slug: %v, want ErrTooMany", err)
+	}
+	if _, err := s.Create(t.Context(), sandbox(t, "b"), articles.Fields{Slug: "x"}, 3); err != nil {
+		t.Fatalf("Create in another sandbox: %v, want the max to count per sandbox", err)
+	}
+	if err := s.Delete(t.Context(), sb, last.ID, last.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "x"}, 3); err != nil {
+		t.Fatalf("Create after a Delete freed a place: %v", err)
+	}
+}
+
+func testGetNotFound(t *testing.T, s articles.Store) {
+	if _, err := s.Get(t.Context(), sandbox(t, "none"), 1); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Get in an unknown sandbox: %v, want ErrNotFound", err)
+	}
+	a := mustCreate(t, s, sandbox(t, "a"), articles.Fields{Slug: "s"})
+	if _, err := s.Get(t.Context(), sandbox(t, "a"), a.ID+1000); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Get of an unknown ID: %v, want ErrNotFound", err)
+	}
+}
+
+func testList(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	list, err := s.List(t.Context(), sb)
+	if err != nil || list == nil || len(list) != 0 {
+		t.Errorf("List of an empty sandbox = %#v, %v; want an empty, non-nil slice", list, err)
+	}
+	var want []articles.Article
+	for _, slug := range []string{"c", "a", "b"} {
+		want = append(want, mustCreate(t, s, sb, articles.Fields{Slug: slug}))
+	}
+	mustCreate(t, s, sandbox(t, "other"), articles.Fields{Slug: "z"})
+	list, err = s.List(t.Context(), sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(list) != fmt.Sprint(want) {
+		t.Errorf("List = %+v, want by ID %+v", list, want)
+	}
+}
+
+func testUpdate(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "s", Title: "t", Body: "b"})
+	f := articles.Fields{Slug: "s2", Title: "t2", Body: "b2", State: articles.Archived}
+	u, err := s.Update(t.Context(), sb, a.ID, 1, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := articles.Article{ID: a.ID, Slug: "s2", Title: "t2", Body: "b2",
+		State: articles.Archived, Version: 2, Created: a.Created, Updated: u.Updated}
+	if u != want {
+		t.Errorf("Update = %+v, want %+v", u, want)
+	}
+	checkTime(t, "Updated", u.Updated)
+	if u.Updated.Before(u.Created) {
+		t.Errorf("Updated %v is before Created %v", u.Updated, u.Created)
+	}
+	if got := mustGet(t, s, sb, a.ID); got != u {
+		t.Errorf("Get after Update = %+v, want %+v", got, u)
+	}
+	// The article keeps its own slug; an empty state is a draft again.
+	u, err = s.Update(t.Context(), sb, a.ID, 2, articles.Fields{Slug: "s2"})
+	if err != nil || u.Version != 3 || u.State != articles.Draft {
+		t.Errorf("Update keeping the slug = %+v, %v; want version 3, a draft", u, err)
+	}
+}
+
+func testUpdateStale(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
+	cur, err := s.Update(t.Context(), sb, a.ID, 1, articles.Fields{Slug: "s", Title: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int64{1, 3, 0} {
+		_, err := s.Update(t.Context(), sb, a.ID, v, articles.Fields{Slug: "s", Title: "second"})
+		var stale *articles.StaleError
+		if !errors.As(err, &stale) || stale.Current != cur {
+			t.Errorf("Update at version %d: %v, want *StaleError with %+v", v, err, cur)
+		}
+		err = s.Delete(t.Context(), sb, a.ID, v)
+		if !errors.As(err, &stale) || stale.Current != cur {
+			t.Errorf("Delete at version %d: %v, want *StaleError with %+v", v, err, cur)
+		}
+	}
+	if got := mustGet(t, s, sb, a.ID); got != cur {
+		t.Errorf("after stale writes, Get = %+v, want it unchanged, %+v", got, cur)
+	}
+}
+
+func testUpdateNotFound(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
+	if _, err := s.Update(t.Context(), sb, a.ID+1000, 1, articles.Fields{Slug: "x"}); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Update of an unknown ID: %v, want ErrNotFound", err)
+	}
+	if err := s.Delete(t.Context(), sb, a.ID+1000, 1); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Delete of an unknown ID: %v, want ErrNotFound", err)
+	}
+}
+
+func testUpdateDuplicateSlug(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "a"})
+	b := mustCreate(t, s, sb, articles.Fields{Slug: "b"})
+	_, err := s.Update(t.Context(), sb, b.ID, 1, articles.Fields{Slug: "a"})
+	var dup *articles.DuplicateSlugError
+	if !errors.As(err, &dup) || dup.Slug != "a" || dup.Existing != a.ID {
+		t.Fatalf("Update to a taken slug: %v, want *DuplicateSlugError{a, %d}", err, a.ID)
+	}
+	if got := mustGet(t, s, sb, b.ID); got != b {
+		t.Errorf("after the failed Update, Get = %+v, want it unchanged, %+v", got, b)
+	}
+	// A stale version is reported before the slug.
+	var stale *articles.StaleError
+	if _, err := s.Update(t.Context(), sb, b.ID, 7, articles.Fields{Slug: "a"}); !errors.As(err, &stale) {
+		t.Errorf("stale Update to a taken slug: %v, want *StaleError", err)
+	}
+}
+
+func testDelete(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
+	if err := s.Delete(t.Context(), sb, a.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(t.Context(), sb, a.ID); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Get after Delete: %v, want ErrNotFound", err)
+	}
+	if err := s.Delete(t.Context(), sb, a.ID, 1); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("second Delete: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Update(t.Context(), sb, a.ID, 1, articles.Fields{Slug: "s"}); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Update after Delete: %v, want ErrNotFound", err)
+	}
+	// The slug is free again, and the new article gets a new ID.
+	b := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
+	if b.ID == a.ID {
+		t.Errorf("new article reuses the deleted article's ID %d", a.ID)
+	}
+}
+
+func testSandboxIsolation(t *testing.T, s articles.Store) {
+	mine, theirs := sandbox(t, "mine"), sandbox(t, "theirs")
+	a := mustCreate(t, s, mine, articles.Fields{Slug: "s"})
+	if _, err := s.Get(t.Context(), theirs, a.ID); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Get from another sandbox: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Update(t.Context(), theirs, a.ID, 1, articles.Fields{Slug: "x"}); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Update from another sandbox: %v, want ErrNotFound", err)
+	}
+	if err := s.Delete(t.Context(), theirs, a.ID, 1); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Delete from another sandbox: %v, want ErrNotFound", err)
+	}
+	if list, err := s.List(t.Context(), theirs); err != nil || len(list) != 0 {
+		t.Errorf("List of another sandbox = %v, %v; want nothing", list, err)
+	}
+	if got := mustGet(t, s, mine, a.ID); got != a {
+		t.Errorf("Get = %+v, want it untouched, %+v", got, a)
+	}
+}
+
+func testTouchExpire(t *testing.T, s articles.Store) {
+	ctx := t.Context()
+	now := time.Now()
+	old, fresh, touched := sandbox(t, "old"), sandbox(t, "fresh"), sandbox(t, "touched")
+	a := mustCreate(t, s, old, articles.Fields{Slug: "s"})
+	b := mustCreate(t, s, fresh, articles.Fields{Slug: "s"})
+	for sb, at := range map[string]time.Time{old: now.Add(-2 * time.Hour), touched: now.Add(-90 * time.Minute)} {
+		if err := s.Touch(ctx, sb, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Other tests share the store: expire only what is older than ours.
+	if n, err := s.Expire(ctx, now.Add(-3*time.Hour)); err != nil || n != 0 {
+		t.Errorf("Expire before every sandbox = %d, %v; want 0", n, err)
+	}
+	if n, err := s.Expire(ctx, now.Add(-time.Hour)); err != nil || n != 2 {
+		t.Errorf("Expire = %d, %v; want 2 (%s, %s)", n, err, old, touched)
+	}
+	if _, err := s.Get(ctx, old, a.ID); !errors.Is(err, articles.ErrNotFound) {
+		t.Errorf("Get in an expired sandbox: %v, want ErrNotFound", err)
+	}
+	if got := mustGet(t, s, fresh, b.ID); got != b {
+		t.Errorf("Get in a fresh sandbox = %+v, want %+v", got, b)
+	}
+	// An expired sandbox can start again.
+	mustCreate(t, s, old, articles.Fields{Slug: "s"})
+}
+
+func testMetacharacters(t *testing.T, s articles.Store) {
+	sb := sandbox(t, "a'; DROP TABLE sandboxes; --")
+	for i, v := range []string{
+		"'; DROP TABLE articles; --",
+		`" OR 1=1 --`,
+		"100% _done_ [x] * ? $1 ?1 :name @p",
+		`C:\path\to\file \' \" \\ \n`,
+		"naïve café 日本語 🫖 \u202e",
+		"tab\tnewline\nreturn\r",
+		"  leading and trailing spaces  ",
+		"",
+		strings.Repeat("long ", 20000),
+	} {
+		f := articles.Fields{Slug: fmt.Sprintf("%d%s", i, v), Title: v, Body: v + v}
+		a := mustCreate(t, s, sb, f)
+		got := mustGet(t, s, sb, a.ID)
+		if got.Slug != f.Slug || got.Title != f.Title || got.Body != f.Body {
+			t.Errorf("round trip of %.40q: got slug %.40q title %.40q body %.40q", v, got.Slug, got.Title, got.Body)
+		}
+		f.Title = "updated " + v
+		if u, err := s.Update(t.Context(), sb, a.ID, 1, f); err != nil || u.Title != f.Title {
+			t.Errorf("Update with %.40q: title %.40q, %v", v, u.Title, err)
+		}
+	}
+	// A LIKE pattern in a slug matches nothing else.
+	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "%"}, 100); err != nil {
+		t.Errorf("Create with slug %%: %v", err)
+	}
+	if list, err := s.List(t.Context(), sb); err != nil || len(list) != 10 {
+		t.Errorf("List = %d articles, %v; want 10", len(list), err)
+	}
+}
+
+// testConcurrentCreateMax races more creates than the sandbox holds:
+// exactly max succeed.
+func testConcurrentCreateMax(t *testing.T, s articles.Store) {
+	const max, n = 7, 40
+	sb := sandbox(t, "a")
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = s.Create(t.Context(), sb, articles.Fields{Slug: fmt.Sprint(i)}, max)
+		})
+	}
+	wg.Wait()
+	created := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			created++
+		case !errors.Is(err, articles.ErrTooMany):
+			t.Errorf("concurrent Create: %v, want nil or ErrTooMany", err)
+		}
+	}
+	list, err := s.List(t.Context(), sb)
+	if created != max || err != nil || len(list) != max {
+		t.Errorf("%d concurrent creates with max %d: %d succeeded, List has %d (%v); want %d",
+			n, max, created, len(list), err, max)
+	}
+}
+
+// testConcurrentCreateSameSlug races creates of one slug: one wins, the
+// others name it.
+func testConcurrentCreateSameSlug(t *testing.T, s articles.Store) {
+	const n = 20
+	sb := sandbox(t, "a")
+	ids := make([]int64, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			var a articles.Article
+			a, errs[i] = s.Create(t.Context(), sb, articles.Fields{Slug: "same", Title: fmt.Sprint(i)}, 100)
+			ids[i] = a.ID
+		})
+	}
+	wg.Wait()
+	var winner int64
+	for i, err := range errs {
+		if err == nil {
+			if winner != 0 {
+				t.Fatalf("two creates of one slug succeeded: IDs %d and %d", winner, ids[i])
+			}
+			winner = ids[i]
+		}
+	}
+	for _, err := range errs {
+		var dup *articles.DuplicateSlugError
+		if err != nil && (!errors.As(err, &dup) || dup.Existing != winner) {
+			t.Errorf("losing Create: %v, want *DuplicateSlugError naming %d", err, winner)
+		}
+	}
+}
+
+// testConcurrentUpdates has writers each append their marks to one
+// article's body by read-modify-write, retrying on StaleError: every
+// successful update shows in the end exactly once, and the version counts
+// them all.
+func testConcurrentUpdates(t *testing.T, s articles.Store) {
+	const writers, updates = 8, 15
+	sb := sandbox(t, "a")
+	a := mustCreate(t, s, sb, articles.Fields{Slug: "hot"})
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			cur := a
+			for i := range updates {
+				mark := fmt.Sprintf("[%d.%d]", w, i)
+				for {
+					f := articles.Fields{Slug: cur.Slug, Title: mark, Body: cur.Body + mark}
+					next, err := s.Update(t.Context(), sb, cur.ID, cur.Version, f)
+					var stale *articles.StaleError
+					if errors.As(err, &stale) {
+						cur = stale.Current
+						continue
+					}
+					if err != nil {
+						t.Errorf("Update: %v", err)
+						return
+					}
+					cur = next
+					break
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got := mustGet(t, s, sb, a.ID)
+	if want := int64(1 + writers*updates); got.Version != want {
+		t.Errorf("final version %d, want %d", got.Version, want)
+	}
+	for w := range writers {
+		for i := range updates {
+			if mark := fmt.Sprintf("[%d.%d]", w, i); strings.Count(got.Body, mark) != 1 {
+				t.Errorf("mark %s is in the body %d times, want once", mark, strings.Count(got.Body, mark))
+			}
+		}
+	}
+	if want := marksLen(writers, updates); len(got.Body) != want {
+		t.Errorf("body is %d bytes, want %d, only the marks: %q", len(got.Body), want, got.Body)
+	}
+}
+
+// closeOnCleanup closes s when the test ends.
+func closeOnCleanup(t testing.TB, s articles.Store) articles.Store {
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// marksLen is the length of every mark of testConcurrentUpdates together.
+func marksLen(writers, updates int) int {
+	n := 0
+	for w := range writers {
+		for i := range updates {
+			n += len(fmt.Sprintf("[%d.%d]", w, i))
+		}
+	}
+	return n
+}
