@@ -24,17 +24,75 @@ var demo = func() []byte {
 
 const demoETag = `"teapot-demo-1"`
 
+// exposed are, by code, the response fields respond may set that a script
+// on another origin cannot read unless they are listed in
+// Access-Control-Expose-Headers. Each response lists only its own, plus the
+// custom headers asked for: the CORS-safelisted fields (Content-Type,
+// Cache-Control, Content-Length, ...) need no listing.
+var exposed = map[int]string{
+	103: "Link",
+	201: "Location",
+	206: "ETag, Accept-Ranges, Content-Range",
+	300: "Location", 301: "Location", 302: "Location", 303: "Location", 307: "Location", 308: "Location",
+	304: "ETag",
+	401: "WWW-Authenticate",
+	405: "Allow",
+	407: "Proxy-Authenticate",
+	413: "Retry-After",
+	415: "Accept, Accept-Encoding",
+	416: "Content-Range",
+	426: "Upgrade",
+	429: "Retry-After, RateLimit, RateLimit-Policy",
+	451: "Link",
+	503: "Retry-After",
+}
+
+// exposedValues are the prebuilt values of exposed, by code.
+var exposedValues = func() (v [600][]string) {
+	for code, fields := range exposed {
+		v[code] = []string{fields}
+	}
+	return v
+}()
+
+// hvExposeRetry exposes the Retry-After of the limits' own answers.
+var hvExposeRetry = []string{"Retry-After"}
+
+// exposeFor is the Access-Control-Expose-Headers value of a response with
+// code and the custom headers hs, or nil when it needs none.
+func exposeFor(code int, hs [][2]string) []string {
+	v := exposedValues[code]
+	if len(hs) == 0 {
+		return v
+	}
+	var b strings.Builder
+	if v != nil {
+		b.WriteString(v[0])
+	}
+	for _, h := range hs {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(h[0])
+	}
+	return []string{b.String()}
+}
+
 // respond writes code with what the RFCs require or recommend for it.
 func (l *Live) respond(w http.ResponseWriter, r *http.Request, code int, req *request) {
 	h := w.Header()
 	base := l.opts.BasePath
-	location := req.location
-	if location == "" {
-		location = base + "/" + strconv.Itoa(code)
+	location := func() string {
+		if req.location != "" {
+			return req.location
+		}
+		return base + "/" + strconv.Itoa(code)
 	}
-	retryAfter := strconv.Itoa(max(req.retryAfter, 0))
-	if req.retryAfter < 0 {
-		retryAfter = "60"
+	retryAfter := func() string {
+		if req.retryAfter < 0 {
+			return "60"
+		}
+		return strconv.Itoa(req.retryAfter)
 	}
 	switch {
 	case code == 101:
@@ -47,7 +105,7 @@ func (l *Live) respond(w http.ResponseWriter, r *http.Request, code int, req *re
 	note := ""
 	switch code {
 	case 201:
-		h.Set("Location", location)
+		h.Set("Location", location())
 	case 204, 205:
 		w.WriteHeader(code)
 		return
@@ -58,7 +116,7 @@ func (l *Live) respond(w http.ResponseWriter, r *http.Request, code int, req *re
 		h.Set("Location", base+"/300")
 		note = fmt.Sprintf("Choices: %s/300 (HTML), %s/300.json (JSON), %s/300.txt (text).", base, base, base)
 	case 301, 302, 303, 307, 308:
-		h.Set("Location", location)
+		h.Set("Location", location())
 	case 304:
 		h.Set("ETag", demoETag)
 		if inm := r.Header.Get("If-None-Match"); inm != "" && respond.NoneMatch(inm, demoETag) {
@@ -82,7 +140,7 @@ func (l *Live) respond(w http.ResponseWriter, r *http.Request, code int, req *re
 	case 408:
 		h.Set("Connection", "close")
 	case 413:
-		h.Set("Retry-After", retryAfter)
+		h.Set("Retry-After", retryAfter())
 	case 415:
 		h.Set("Accept", "application/json, text/plain")
 		h.Set("Accept-Encoding", "identity")
@@ -92,16 +150,16 @@ func (l *Live) respond(w http.ResponseWriter, r *http.Request, code int, req *re
 		h.Set("Upgrade", "TLS/1.3, HTTP/2.0")
 		h.Set("Connection", "Upgrade")
 	case 429:
-		h.Set("Retry-After", retryAfter)
+		h.Set("Retry-After", retryAfter())
 		h.Set("RateLimit-Policy", `"teapot";q=100;w=60`)
-		h.Set("RateLimit", `"teapot";r=0;t=`+retryAfter)
+		h.Set("RateLimit", `"teapot";r=0;t=`+retryAfter())
 	case 444:
 		closeWithoutResponse(w)
 		return
 	case 451:
 		h.Set("Link", fmt.Sprintf(`<%s/451>; rel="blocked-by"`, base))
 	case 503:
-		h.Set("Retry-After", retryAfter)
+		h.Set("Retry-After", retryAfter())
 	case 511:
 		note = fmt.Sprintf("Log in to the network first: %s/511 explains captive portals.", base)
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/teapothq/teapot/internal/catalog"
@@ -46,14 +47,16 @@ var (
 	hvAnyOrigin   = []string{"*"}
 	hvCrossOrigin = []string{"cross-origin"}
 	hvNoStore     = []string{"no-store"}
-	hvExposed     = []string{exposed}
+	hvAccept      = []string{"Accept"}
 )
 
 // Live serves /status/{codes}.
 type Live struct {
 	// plain caches the JSON body of each /status/CODE asked for without
-	// options: the same bytes every time.
-	plain   sync.Map // int -> *plainBody
+	// options, made on first use: the same bytes every time.
+	plain [600]atomic.Pointer[plainBody]
+	// paths are "/status/CODE" under the base path, by code.
+	paths   [600]string
 	cat     *catalog.Catalog
 	opts    Options
 	limit   *limiter
@@ -74,13 +77,17 @@ func New(cat *catalog.Catalog, opts Options) *Live {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	return &Live{
+	l := &Live{
 		cat:     cat,
 		opts:    opts,
 		limit:   newLimiter(opts.Rate, opts.Burst, opts.Now),
 		delayed: newSlots(opts.MaxDelayed, opts.MaxDelayedPerClient),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x7ea907)),
 	}
+	for code := 100; code < len(l.paths); code++ {
+		l.paths[code] = opts.BasePath + "/status/" + strconv.Itoa(code)
+	}
+	return l
 }
 
 // Register adds the routes to mux: every method, so that a client can test
@@ -90,10 +97,6 @@ func (l *Live) Register(mux *http.ServeMux) {
 		mux.HandleFunc(m+" "+l.opts.BasePath+"/status/{codes}", l.serve)
 	}
 }
-
-// exposed are the response fields a cross-origin script needs to read.
-const exposed = "Retry-After, Location, ETag, Content-Range, WWW-Authenticate, Proxy-Authenticate, Allow, Accept, " +
-	"Accept-Ranges, Link, Upgrade, RateLimit, RateLimit-Policy, Content-Location, Last-Modified"
 
 func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -108,6 +111,7 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := l.limit.allow(client); !ok {
 		secs := max(1, int(math.Ceil(wait.Seconds())))
 		h.Set("Retry-After", strconv.Itoa(secs))
+		h["Access-Control-Expose-Headers"] = hvExposeRetry
 		l.problem(w, r, http.StatusTooManyRequests, "Too Many Requests",
 			fmt.Sprintf("This server allows %g requests a second to /status from one address, with bursts of %d. Try again in %d s.", l.opts.Rate, l.opts.Burst, secs))
 		return
@@ -134,9 +138,8 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 		code = pick(req.choices, l.rng)
 		l.rngMu.Unlock()
 	}
-	h["Access-Control-Expose-Headers"] = hvExposed
-	if len(req.headers) > 0 {
-		h.Set("Access-Control-Expose-Headers", exposed+customNames(req.headers))
+	if e := exposeFor(code, req.headers); e != nil {
+		h["Access-Control-Expose-Headers"] = e
 	}
 	l.respond(w, r, code, req)
 }
@@ -147,6 +150,7 @@ func (l *Live) wait(w http.ResponseWriter, r *http.Request, client string, d tim
 	ok, perClient := l.delayed.acquire(client)
 	if !ok {
 		w.Header().Set("Retry-After", "5")
+		w.Header()["Access-Control-Expose-Headers"] = hvExposeRetry
 		detail := fmt.Sprintf("At most %d delayed requests may wait at once on this server; try again shortly.", l.opts.MaxDelayed)
 		if perClient {
 			detail = fmt.Sprintf("At most %d delayed requests from one address may wait at once.", l.opts.MaxDelayedPerClient)
@@ -163,14 +167,6 @@ func (l *Live) wait(w http.ResponseWriter, r *http.Request, client string, d tim
 	case <-r.Context().Done():
 		return false
 	}
-}
-
-func customNames(hs [][2]string) string {
-	var b strings.Builder
-	for _, h := range hs {
-		b.WriteString(", " + h[0])
-	}
-	return b.String()
 }
 
 // preflight answers a CORS preflight: any method of the endpoint, the
@@ -235,12 +231,15 @@ func (l *Live) writeBody(w http.ResponseWriter, r *http.Request, code int, req *
 		w.Write(req.body)
 		return
 	}
-	f, _ := respond.Negotiate(r.Header.Get("Accept"), "application/json", "text/plain", "text/html")
-	h.Add("Vary", "Accept")
-	plain := f == "application/json" && note == "" && r.URL.Path == l.opts.BasePath+"/status/"+strconv.Itoa(code)
+	f := negotiate(r.Header.Get("Accept"))
+	if _, ok := h["Vary"]; ok {
+		h.Add("Vary", "Accept")
+	} else {
+		h["Vary"] = hvAccept
+	}
+	plain := f == "application/json" && note == "" && code < len(l.paths) && r.URL.Path == l.paths[code]
 	if plain {
-		if v, ok := l.plain.Load(code); ok {
-			pb := v.(*plainBody)
+		if pb := l.plain[code].Load(); pb != nil {
 			h["Content-Type"], h["Content-Length"] = pb.ctype, pb.length
 			w.WriteHeader(code)
 			w.Write(pb.body)
@@ -278,12 +277,23 @@ func (l *Live) writeBody(w http.ResponseWriter, r *http.Request, code int, req *
 		body = mustJSON(v)
 		h.Set("Content-Type", ctype)
 		if plain {
-			l.plain.Store(code, &plainBody{body, []string{ctype}, []string{strconv.Itoa(len(body))}})
+			l.plain[code].Store(&plainBody{body, []string{ctype}, []string{strconv.Itoa(len(body))}})
 		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
 	w.Write(body)
+}
+
+// negotiate picks the body's format from Accept; the values clients send
+// most often skip the parsing.
+func negotiate(accept string) string {
+	switch accept {
+	case "", "*/*", "application/json":
+		return "application/json"
+	}
+	f, _ := respond.Negotiate(accept, "application/json", "text/plain", "text/html")
+	return f
 }
 
 // plainBody is a cached JSON body with its header values.

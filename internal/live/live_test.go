@@ -126,6 +126,32 @@ func checkCode(t *testing.T, c *http.Client, base, method string, code int, h2 b
 	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("%s %d: CORS or Cache-Control missing", method, code)
 	}
+	checkExposed(t, method, code, resp.Header)
+}
+
+// readable are the response fields a script on another origin may need
+// and can read only when Access-Control-Expose-Headers lists them.
+var readable = []string{"Retry-After", "Location", "ETag", "Content-Range", "WWW-Authenticate", "Proxy-Authenticate",
+	"Allow", "Accept", "Accept-Encoding", "Accept-Ranges", "Link", "Upgrade", "RateLimit", "RateLimit-Policy", "Content-Location"}
+
+// checkExposed checks that a response exposes each of those fields it
+// carries, and lists no field it does not carry.
+func checkExposed(t *testing.T, method string, code int, h http.Header) {
+	t.Helper()
+	listed := map[string]bool{}
+	for _, f := range strings.Split(h.Get("Access-Control-Expose-Headers"), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			listed[strings.ToLower(f)] = true
+			if h.Get(f) == "" {
+				t.Errorf("%s %d: Access-Control-Expose-Headers lists %s, which the response lacks", method, code, f)
+			}
+		}
+	}
+	for _, f := range readable {
+		if h.Get(f) != "" && !listed[strings.ToLower(f)] {
+			t.Errorf("%s %d: %s is sent but not in Access-Control-Expose-Headers %q", method, code, f, h.Get("Access-Control-Expose-Headers"))
+		}
+	}
 }
 
 // wantStatus is the final status /status/code answers: 1xx are interim
@@ -280,6 +306,9 @@ func TestOptions(t *testing.T) {
 		{"problem body", "/status/409", nil, 409, contains(`"type": "/409"`)},
 		{"unassigned code", "/status/432", nil, 432, contains("Unassigned")},
 		{"composed", "/status/503?delay=10ms&retry_after=7&header=X-A:b", nil, 503, hasHeader("Retry-After", "7")},
+		{"composed exposed", "/status/503?retry_after=7&header=X-A:b&header=X-B:c", nil, 503,
+			hasHeader("Access-Control-Expose-Headers", "Retry-After, X-A, X-B")},
+		{"nothing to expose", "/status/200", nil, 200, hasHeader("Access-Control-Expose-Headers", "")},
 		// Refusals, each naming the rule.
 		{"code too big", "/status/600", nil, 400, contains("from 100 to 599")},
 		{"code malformed", "/status/4O9", nil, 400, contains("not a status code")},
@@ -391,6 +420,7 @@ func TestDelay(t *testing.T) {
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("second delayed request: %d, want 503 with Retry-After", resp.StatusCode)
 	}
+	checkExposed(t, "GET", resp.StatusCode, resp.Header)
 	<-done
 }
 
@@ -440,6 +470,7 @@ func TestRateLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		checkExposed(t, "GET", resp.StatusCode, resp.Header)
 		return resp.StatusCode, resp.Header.Get("Retry-After")
 	}
 	for i := 0; i < 3; i++ {

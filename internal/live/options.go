@@ -32,6 +32,7 @@ type choice struct {
 // request is everything a /status request asked for.
 type request struct {
 	choices     []choice
+	one         [1]choice // the storage of choices when only one is given
 	delay       time.Duration
 	retryAfter  int    // seconds; -1 for the default
 	location    string // a same-origin path; "" for the default
@@ -131,11 +132,19 @@ func hasOptions(r *http.Request) bool {
 
 // parseRequest reads the options of a /status request.
 func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
-	choices, err := parseCodes(r.PathValue("codes"))
-	if err != nil {
-		return nil, err
+	req := &request{retryAfter: -1}
+	spec := r.PathValue("codes")
+	if code, ok := parseCode(spec); ok {
+		// One code, the usual case: no list to split.
+		req.one[0] = choice{code, 1}
+		req.choices = req.one[:]
+	} else {
+		choices, err := parseCodes(spec)
+		if err != nil {
+			return nil, err
+		}
+		req.choices = choices
 	}
-	req := &request{choices: choices, retryAfter: -1}
 	if !hasOptions(r) {
 		return req, nil
 	}
@@ -145,6 +154,7 @@ func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
 		d = option(r, q, "sleep")
 	}
 	if d != "" {
+		var err error
 		if req.delay, err = parseDelay(d, maxDelay); err != nil {
 			return nil, err
 		}

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -19,36 +18,171 @@ const (
 	maxBody  = 1 << 20
 )
 
-// Security headers sent with every response. Scripts and styles come only
-// from our own origin: no inline script, no CDN.
-var securityHeaders = map[string][]string{
-	"Content-Security-Policy": {"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"},
-	"X-Content-Type-Options":       {"nosniff"},
-	"X-Frame-Options":              {"DENY"},
-	"Referrer-Policy":              {"strict-origin-when-cross-origin"},
-	"Cross-Origin-Opener-Policy":   {"same-origin"},
-	"Cross-Origin-Resource-Policy": {"same-origin"},
+// Security headers, chosen by what a response is. A document (HTML, XML,
+// SVG, or a body of unknown type a browser might sniff) gets the full set:
+// scripts and styles only from our own origin, no inline script, no CDN,
+// no framing, no opener. Anything else (JSON, text, an empty response)
+// cannot run script or be framed once it is sandboxed and not sniffed, so
+// it gets a short policy that says just that. Every response gets nosniff;
+// Cross-Origin-Resource-Policy guards every kind of resource.
+const (
+	documentCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	resourceCSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+)
+
+// field is one prebuilt header field.
+type field struct {
+	name  string
+	value []string
 }
 
-// secure sets the security headers before the handler runs, so they are on
-// every response, errors included. connect are origins other than our own
-// that scripts may fetch from (the IPv4-only and IPv6-only hosts of /ip).
-func secure(connect []string, next http.Handler) http.Handler {
-	headers := securityHeaders
+// policy is the header fields of one kind of response, prebuilt so that
+// each response only assigns them.
+type policy []field
+
+// policies are the two sets of security headers.
+type policies struct{ document, resource policy }
+
+func newPolicies(connect []string) *policies {
+	csp := documentCSP
 	if len(connect) > 0 {
-		headers = maps.Clone(securityHeaders)
-		csp := strings.Replace(headers["Content-Security-Policy"][0], "connect-src 'self'", "connect-src 'self' "+strings.Join(connect, " "), 1)
-		headers["Content-Security-Policy"] = []string{csp}
+		csp = strings.Replace(csp, "connect-src 'self'", "connect-src 'self' "+strings.Join(connect, " "), 1)
 	}
+	return &policies{
+		document: policy{
+			{"Content-Security-Policy", []string{csp}},
+			{"X-Content-Type-Options", []string{"nosniff"}},
+			{"X-Frame-Options", []string{"DENY"}},
+			{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
+			{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+			{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+		},
+		resource: policy{
+			{"Content-Security-Policy", []string{resourceCSP}},
+			{"X-Content-Type-Options", []string{"nosniff"}},
+			{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+		},
+	}
+}
+
+// isDocument reports whether a response with this Content-Type and status
+// may be rendered by a browser as a page that runs script: HTML, XML and
+// SVG, and a body of unknown type, which a browser might sniff as HTML.
+func isDocument(ctype string, status int, h http.Header) bool {
+	if ctype == "" {
+		bodiless := status == http.StatusNoContent || status == http.StatusResetContent ||
+			status == http.StatusNotModified || h.Get("Content-Length") == "0"
+		return !bodiless
+	}
+	mt, _, _ := strings.Cut(ctype, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "text/html" || strings.Contains(mt, "xml")
+}
+
+// secure adds the security headers when the response's header is written,
+// so that they fit its Content-Type; errors and panics are covered too.
+// connect are origins other than our own that scripts may fetch from (the
+// IPv4-only and IPv6-only hosts of /ip). A field the handler set itself is
+// kept: a live response with a custom body sets its own sandboxing CSP.
+func secure(connect []string, next http.Handler) http.Handler {
+	p := newPolicies(connect)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		for k, v := range headers {
-			h[k] = v
-		}
-		next.ServeHTTP(w, r)
+		sw := &securedWriter{ResponseWriter: w, p: p}
+		defer sw.finish()
+		next.ServeHTTP(sw, r)
 	})
 }
+
+// securedWriter adds the security headers to the final response, chosen
+// by its Content-Type, just before the header is written.
+type securedWriter struct {
+	http.ResponseWriter
+	p *policies
+	// interim holds the fields added to a 1xx response, to be taken back
+	// if the final response needs fewer.
+	interim []string
+	final   bool
+}
+
+// apply adds the policy that fits the response about to be written. An
+// interim 1xx response (such as 103 Early Hints, whose CSP browsers apply
+// to the fetches it hints) gets the document policy: browsers act on hints
+// only for navigations, which load documents.
+func (sw *securedWriter) apply(status int) {
+	if sw.final {
+		return
+	}
+	h := sw.ResponseWriter.Header()
+	if status < 200 {
+		if sw.interim == nil {
+			sw.interim = []string{}
+			for _, f := range sw.p.document {
+				if _, ok := h[f.name]; !ok {
+					h[f.name] = f.value
+					sw.interim = append(sw.interim, f.name)
+				}
+			}
+		}
+		return
+	}
+	sw.final = true
+	if isDocument(h.Get("Content-Type"), status, h) {
+		sw.add(h, sw.p.document)
+		return
+	}
+	sw.resource(h)
+}
+
+// finish covers a handler that returns without writing anything (net/http
+// then sends an empty 200) or panics (recoverPanics, outside, then writes
+// a problem+json): neither body is a document.
+func (sw *securedWriter) finish() {
+	if !sw.final {
+		sw.final = true
+		sw.resource(sw.ResponseWriter.Header())
+	}
+}
+
+func (sw *securedWriter) resource(h http.Header) {
+	for _, name := range sw.interim {
+		delete(h, name)
+	}
+	sw.add(h, sw.p.resource)
+}
+
+// add sets the fields of p that the handler did not set itself.
+func (sw *securedWriter) add(h http.Header, p policy) {
+	for _, f := range p {
+		if _, ok := h[f.name]; !ok {
+			h[f.name] = f.value
+		}
+	}
+}
+
+func (sw *securedWriter) WriteHeader(code int) {
+	sw.apply(code)
+	sw.ResponseWriter.WriteHeader(code)
+}
+
+func (sw *securedWriter) Write(b []byte) (int, error) {
+	if !sw.final {
+		sw.apply(http.StatusOK)
+	}
+	return sw.ResponseWriter.Write(b)
+}
+
+// FlushError writes the header, with the security headers, if the
+// handler flushes before writing anything.
+func (sw *securedWriter) FlushError() error {
+	if !sw.final {
+		sw.apply(http.StatusOK)
+	}
+	return http.NewResponseController(sw.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (sw *securedWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
 
 // limit refuses oversized targets with 414 and caps request bodies.
 func limit(base string, next http.Handler) http.Handler {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +77,102 @@ func TestMiddleware(t *testing.T) {
 	}
 	if !strings.Contains(w.Body.String(), `teapot_http_requests_total{route="/panic",code="500"} 1`) {
 		t.Errorf("metrics lack the panic:\n%s", w.Body)
+	}
+}
+
+// TestSecurityHeadersByType checks that documents get the full policy
+// and everything else the short one, that a field the handler set is
+// kept, and that interim responses are covered.
+func TestSecurityHeadersByType(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.ConnectSources = []string{"https://ipv4.example"}
+	srv := New(cfg, slog.New(slog.DiscardHandler), func(mux *http.ServeMux) {
+		typed := func(ctype string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				respond.Bytes(w, http.StatusOK, ctype, []byte("x"))
+			}
+		}
+		mux.HandleFunc("GET /html", typed(respond.TypeHTML))
+		mux.HandleFunc("GET /svg", typed("image/svg+xml"))
+		mux.HandleFunc("GET /xml", typed("application/xml"))
+		mux.HandleFunc("GET /json", typed(respond.TypeJSON))
+		mux.HandleFunc("GET /text", typed(respond.TypeText))
+		mux.HandleFunc("GET /sniffed", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<b>x</b>") })
+		mux.HandleFunc("GET /empty", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+		mux.HandleFunc("GET /nothing", func(w http.ResponseWriter, r *http.Request) {})
+		mux.HandleFunc("GET /own", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Security-Policy", "sandbox")
+			respond.Bytes(w, http.StatusOK, respond.TypeHTML, []byte("<p>theirs</p>"))
+		})
+		mux.HandleFunc("GET /hints", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</a.css>; rel=preload; as=style")
+			w.WriteHeader(http.StatusEarlyHints)
+			respond.Bytes(w, http.StatusOK, respond.TypeJSON, []byte("{}"))
+		})
+		mux.HandleFunc("GET /panic-json", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", respond.TypeJSON)
+			panic("boom")
+		})
+	})
+	full := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self' https://ipv4.example; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	short := "default-src 'none'; frame-ancestors 'none'; sandbox"
+	tests := []struct {
+		path, csp string
+		document  bool
+	}{
+		{"/html", full, true},
+		{"/svg", full, true},
+		{"/xml", full, true},
+		{"/sniffed", full, true},
+		{"/nothing", short, false},
+		{"/json", short, false},
+		{"/text", short, false},
+		{"/empty", short, false},
+		{"/healthz", short, false},
+		{"/metrics", short, false},
+		{"/panic-json", short, false},
+		{"/own", "sandbox", true},
+		{"/" + strings.Repeat("x", 2000), short, false}, // the 414 problem
+	}
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, httptest.NewRequest("GET", tt.path, nil))
+		h := w.Header()
+		if got := h.Get("Content-Security-Policy"); got != tt.csp {
+			t.Errorf("%.20s: CSP %q, want %q", tt.path, got, tt.csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Cross-Origin-Resource-Policy") != "same-origin" {
+			t.Errorf("%.20s: nosniff or CORP missing: %v", tt.path, h)
+		}
+		for _, f := range []string{"X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"} {
+			if got := h.Get(f) != ""; got != tt.document {
+				t.Errorf("%.20s: %s present %v, want %v", tt.path, f, got, tt.document)
+			}
+		}
+	}
+
+	// Over a real connection: the 103 carries the document policy, the
+	// final JSON response only the short one.
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	var interim textproto.MIMEHeader
+	trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+		interim = h
+		return nil
+	}}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", ts.URL+"/hints", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if interim == nil || interim.Get("Content-Security-Policy") != full || interim.Get("X-Frame-Options") == "" {
+		t.Errorf("103: %v, want the document policy", interim)
+	}
+	if got := resp.Header.Get("Content-Security-Policy"); got != short || resp.Header.Get("X-Frame-Options") != "" {
+		t.Errorf("final response after 103: CSP %q, X-Frame-Options %q; want the short policy alone", got, resp.Header.Get("X-Frame-Options"))
 	}
 }
 
