@@ -5,35 +5,26 @@ import (
 	"testing"
 )
 
-// TestSQLitePragmas checks the settings every connection must have.
+// TestSQLitePragmas checks the settings the connection must have.
 func TestSQLitePragmas(t *testing.T) {
 	s, err := OpenSQLite(filepath.Join(t.TempDir(), "lab.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for _, tc := range []struct {
-		pool, pragma, want string
-	}{
-		{"write", "journal_mode", "wal"},
-		{"write", "synchronous", "1"}, // NORMAL
-		{"write", "foreign_keys", "1"},
-		{"write", "busy_timeout", "5000"},
-		{"read", "journal_mode", "wal"},
-		{"read", "foreign_keys", "1"},
-		{"read", "query_only", "1"},
-		{"read", "busy_timeout", "5000"},
+	for pragma, want := range map[string]string{
+		"journal_mode": "wal",
+		"synchronous":  "1", // NORMAL
+		"locking_mode": "exclusive",
+		"foreign_keys": "1",
+		"busy_timeout": "5000",
 	} {
-		db := s.write
-		if tc.pool == "read" {
-			db = s.read
-		}
 		var got string
-		if err := db.QueryRow("PRAGMA " + tc.pragma).Scan(&got); err != nil {
+		if err := s.db.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
-		if got != tc.want {
-			t.Errorf("%s connection: PRAGMA %s = %s, want %s", tc.pool, tc.pragma, got, tc.want)
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
 		}
 	}
 }
@@ -52,7 +43,7 @@ func TestMigrationsRecorded(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n, max int
-		if err := s.write.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
+		if err := s.db.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
 			t.Fatal(err)
 		}
 		if n != len(ms) || max != len(ms) {

@@ -62,6 +62,15 @@ func TestSQLiteFile(t *testing.T) {
 			t.Errorf("files made: %v, want %s first", matches, path)
 		}
 	})
+	t.Run("HeldByAnother", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "lab.db")
+		openSQLite(t, path)
+		if s, err := articles.OpenSQLite(path); err == nil {
+			s.Close()
+			t.Fatal("second OpenSQLite of a file in use succeeded, want an error")
+		}
+	})
 	t.Run("MissingDirectory", func(t *testing.T) {
 		t.Parallel()
 		_, err := articles.OpenSQLite(filepath.Join(t.TempDir(), "no", "such", "lab.db"))

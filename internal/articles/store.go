@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// State is where an article is in its life.
+// State is where an article is in its life. The stores accept only the
+// three below (a database CHECK constraint): callers validate first.
 type State string
 
 const (
@@ -29,8 +30,8 @@ type Article struct {
 	Updated time.Time // UTC, truncated to the second
 }
 
-// Fields are what a client may set: on create all of them (State is
-// Draft when empty), on update the whole new content.
+// Fields are what a client may set: on create all of them, on update the
+// whole new content. An empty State is Draft, on update too.
 type Fields struct {
 	Slug  string
 	Title string
@@ -70,8 +71,10 @@ func (e *StaleError) Error() string {
 // allows it. Sandbox is an opaque token; a sandbox exists once something
 // is created in it or it is touched.
 type Store interface {
-	// Create adds an article with version 1. It returns ErrTooMany when
-	// the sandbox holds max articles, and *DuplicateSlugError.
+	// Create adds an article with version 1 and touches the sandbox
+	// (creating it). It returns ErrTooMany when the sandbox holds max
+	// articles (exactly, however many Creates race), else
+	// *DuplicateSlugError when the slug is taken.
 	Create(ctx context.Context, sandbox string, f Fields, max int) (Article, error)
 	// Get returns one article or ErrNotFound.
 	Get(ctx context.Context, sandbox string, id int64) (Article, error)
@@ -80,7 +83,7 @@ type Store interface {
 	// Update replaces the article's fields if its stored version is
 	// version, in one compare-and-set statement, and returns it at
 	// version+1. Errors: ErrNotFound, *StaleError (with the current
-	// article), *DuplicateSlugError.
+	// article), *DuplicateSlugError (only when the version matched).
 	Update(ctx context.Context, sandbox string, id, version int64, f Fields) (Article, error)
 	// Delete removes the article if its stored version is version.
 	// Errors: ErrNotFound, *StaleError.
