@@ -20,7 +20,7 @@ func (d *discardWriter) WriteHeader(int)             {}
 // handler chain (routing, negotiation, ETag, compression choice, security
 // headers, metrics and an access log line), without the network.
 func BenchmarkPage(b *testing.B) {
-	cfg, err := loadConfig([]string{"--addr", "127.0.0.1:0"}, func(string) string { return "" })
+	cfg, err := loadConfig([]string{"--addr", "127.0.0.1:0", "--lab-memory"}, func(string) string { return "" })
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func BenchmarkPage(b *testing.B) {
 // BenchmarkBare is the reference for BenchmarkPage: a handler that sends
 // the same headers and bytes with no routing, negotiation, log or metrics.
 func BenchmarkBare(b *testing.B) {
-	cfg, _ := loadConfig([]string{"--addr", "127.0.0.1:0"}, func(string) string { return "" })
+	cfg, _ := loadConfig([]string{"--addr", "127.0.0.1:0", "--lab-memory"}, func(string) string { return "" })
 	srv, err := newServer(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)

@@ -20,56 +20,9 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "teapot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-
-	// The first log line says where it listens; the rest are collected.
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	var addr string
-	select {
-	case line := <-lines:
-		var rec struct{ Msg, Addr string }
-		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Msg != "listening" {
-			t.Fatalf("first log line %q, want a JSON listening record", line)
-		}
-		addr = rec.Addr
-	case <-time.After(10 * time.Second):
-		t.Fatal("teapot did not start within 10s")
-	}
-	base := "http://" + addr
+	bin := buildTeapot(t)
+	cmd, lines, base := startTeapot(t, bin, "--data-dir", t.TempDir())
 	c := &http.Client{Timeout: 5 * time.Second}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		resp, err := c.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/healthz not ready: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 	for _, path := range []string{"/", "/409", "/409.json", "/4xx"} {
 		resp, err := c.Get(base + path)
 		if err != nil {
@@ -91,7 +44,7 @@ func TestEndToEnd(t *testing.T) {
 	for line := range lines {
 		logged = append(logged, line)
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	if !stuck.Stop() {
 		t.Fatal("teapot did not exit within 15s of SIGTERM")
 	}
@@ -104,5 +57,69 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(all, `"path":"/409"`) {
 		t.Errorf("no access log record of /409:\n%s", all)
+	}
+}
+
+// buildTeapot builds the binary into a temporary folder.
+func buildTeapot(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "teapot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startTeapot starts "teapot serve" on a free port with JSON logs and
+// waits until /healthz answers. lines carries the log lines after the
+// first; base is the server's URL. The process is killed at cleanup.
+func startTeapot(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, lines chan string, base string) {
+	t.Helper()
+	cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+
+	// The first log line says where it listens; the rest are collected.
+	lines = make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default: // nobody reads: drop
+			}
+		}
+		close(lines)
+	}()
+	select {
+	case line := <-lines:
+		var rec struct{ Msg, Addr string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Msg != "listening" {
+			t.Fatalf("first log line %q, want a JSON listening record", line)
+		}
+		base = "http://" + rec.Addr
+	case <-time.After(20 * time.Second):
+		t.Fatal("teapot did not start within 20s")
+	}
+	c := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := c.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd, lines, base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz not ready: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

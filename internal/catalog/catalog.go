@@ -249,7 +249,7 @@ func (c *Catalog) Exists(path string) bool {
 		return true
 	}
 	switch path {
-	case "/", "/search", "/api/codes", "/openapi.json":
+	case "/", "/search", "/api/codes", "/openapi.json", "/lab", "/check", "/ip":
 		return true
 	}
 	return c.byPath[path] != nil

@@ -222,3 +222,26 @@ func nextETag(s string) (tag, rest string, ok bool) {
 	}
 	return tag, rest, true
 }
+
+// ETags parses a list of entity-tags, as in If-Match (RFC 9110 Section
+// 13.1.1): "*" gives star; otherwise every tag, weak ones with their W/
+// prefix. ok is false when the header is malformed or lists more than a
+// handful of tags.
+func ETags(header string) (tags []string, star, ok bool) {
+	header = strings.TrimSpace(header)
+	if header == "*" {
+		return nil, true, true
+	}
+	for header != "" {
+		if len(tags) == maxAcceptParts {
+			return nil, false, false
+		}
+		tag, rest, ok := nextETag(header)
+		if !ok {
+			return nil, false, false
+		}
+		tags = append(tags, tag)
+		header = rest
+	}
+	return tags, false, len(tags) > 0
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
@@ -34,6 +35,27 @@ type Server struct {
 	log  *slog.Logger
 	http *http.Server
 	ln   net.Listener
+
+	background []func(context.Context) // run while serving
+	closers    []func() error          // run after shutdown, last first
+}
+
+// Go runs f in its own goroutine while the server serves; f must return
+// when its context ends, which happens when shutdown begins.
+func (s *Server) Go(f func(context.Context)) { s.background = append(s.background, f) }
+
+// OnClose runs f after the server has shut down (or failed), such as
+// closing a database the handlers use. The last added runs first.
+func (s *Server) OnClose(f func() error) { s.closers = append(s.closers, f) }
+
+// Close runs the OnClose functions, for a server that never served.
+func (s *Server) Close() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
 }
 
 // Routes adds a feature's routes, under the base path, to the server's
@@ -110,7 +132,19 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // Serve serves until ctx is cancelled, then shuts down gracefully: it stops
 // accepting, lets requests in flight finish within ShutdownTimeout, and
 // returns.
-func (s *Server) Serve(ctx context.Context) error {
+func (s *Server) Serve(ctx context.Context) (err error) {
+	defer func() {
+		if cerr := s.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	bctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, f := range s.background {
+		wg.Go(func() { f(bctx) })
+	}
+	defer wg.Wait()
+	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	select {
@@ -121,7 +155,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	err := s.http.Shutdown(sctx)
+	err = s.http.Shutdown(sctx)
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

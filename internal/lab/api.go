@@ -1,0 +1,374 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/respond"
+)
+
+// maxAttempts bounds the compare-and-set retries of a change that may be
+// applied to whatever version is current (If-Match: *, a transition
+// without If-Match).
+const maxAttempts = 8
+
+func (l *Lab) serveList(w http.ResponseWriter, r *http.Request) {
+	sb, ok := l.sandbox(w, r)
+	if !ok {
+		return
+	}
+	list, err := l.opts.Store.List(r.Context(), sb)
+	if err != nil {
+		l.fail(w, r, err)
+		return
+	}
+	out := make([]Article, len(list))
+	for i, a := range list {
+		out[i] = l.represent(a)
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	respond.JSON(w, http.StatusOK, map[string]any{"articles": out, "limit": l.opts.MaxArticles})
+}
+
+func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
+	sb, ok := l.sandbox(w, r)
+	if !ok {
+		return
+	}
+	data, p := l.readBody(w, r, typeJSON, "Accept-Post")
+	if p != nil {
+		l.problem(w, r, p)
+		return
+	}
+	in, p := parseInput(data, false)
+	if p == nil && (in.version != nil || in.id != nil || in.state != nil && *in.state != string(articles.Draft)) {
+		p = badRequest("A new article starts as a draft at version 1 and gets its id from the server: send only slug, title and body.", nil)
+	}
+	var f articles.Fields
+	if p == nil {
+		f, p = l.fields(in, nil)
+	}
+	if p != nil {
+		l.problem(w, r, p)
+		return
+	}
+	a, err := l.opts.Store.Create(r.Context(), sb, f, l.opts.MaxArticles)
+	var dup *articles.DuplicateSlugError
+	switch {
+	case errors.As(err, &dup):
+		l.problem(w, r, l.duplicate(dup))
+		return
+	case errors.Is(err, articles.ErrTooMany):
+		l.problem(w, r, l.sandboxFull())
+		return
+	case err != nil:
+		l.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", l.articleURL(a.ID))
+	l.write(w, http.StatusCreated, a)
+}
+
+// write sends an article with its validators.
+func (l *Lab) write(w http.ResponseWriter, status int, a articles.Article) {
+	h := w.Header()
+	h.Set("ETag", etag(a.Version))
+	h.Set("Last-Modified", a.Updated.UTC().Format(http.TimeFormat))
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Accept-Patch", typeMergePatch)
+	respond.JSON(w, status, l.represent(a))
+}
+
+// id is the article's id from the path, or 0 after a 404.
+func (l *Lab) id(w http.ResponseWriter, r *http.Request) int64 {
+	s := r.PathValue("id")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 1 || strconv.FormatInt(id, 10) != s {
+		l.problem(w, r, notFound(truncate(s, 32)))
+		return 0
+	}
+	return id
+}
+
+func (l *Lab) serveGet(w http.ResponseWriter, r *http.Request) {
+	sb, ok := l.sandbox(w, r)
+	if !ok {
+		return
+	}
+	id := l.id(w, r)
+	if id == 0 {
+		return
+	}
+	a, err := l.opts.Store.Get(r.Context(), sb, id)
+	if err != nil {
+		l.fail(w, r, storeError(err, r))
+		return
+	}
+	if notModified(r, a) {
+		h := w.Header()
+		h.Set("ETag", etag(a.Version))
+		h.Set("Last-Modified", a.Updated.UTC().Format(http.TimeFormat))
+		h.Set("Cache-Control", "private, no-cache")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	l.write(w, http.StatusOK, a)
+}
+
+// notModified evaluates If-None-Match, or else If-Modified-Since (RFC 9110
+// Section 13.2.2).
+func notModified(r *http.Request, a articles.Article) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return !respond.NoneMatch(inm, etag(a.Version))
+	}
+	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil {
+		return !a.Updated.After(ims)
+	}
+	return false
+}
+
+// storeError turns the store's not-found into a 404 problem.
+func storeError(err error, r *http.Request) error {
+	if errors.Is(err, articles.ErrNotFound) {
+		return notFound(r.PathValue("id"))
+	}
+	return err
+}
+
+// precondition is what a request says it expects of the stored article.
+type precondition struct {
+	ifMatch     bool
+	any         bool      // If-Match: *
+	versions    []int64   // versions the If-Match tags name (0: matches none)
+	unmodified  time.Time // If-Unmodified-Since, when there is no If-Match
+	bodyVersion int64     // "version" in the body
+}
+
+func (p precondition) given() bool {
+	return p.ifMatch || !p.unmodified.IsZero() || p.bodyVersion != 0
+}
+
+// readPrecondition parses If-Match and If-Unmodified-Since. A malformed
+// If-Match is refused rather than guessed at; an invalid date is ignored,
+// as RFC 9110 Section 13.1.4 requires.
+func readPrecondition(r *http.Request) (precondition, *problem) {
+	var p precondition
+	if vs := r.Header.Values("If-Match"); len(vs) > 0 {
+		p.ifMatch = true
+		for _, v := range vs {
+			tags, star, ok := respond.ETags(v)
+			if !ok {
+				return p, badRequest("If-Match must be \"*\" or a list of entity-tags such as \"v3\", as sent in ETag; it was "+strconv.Quote(truncate(v, 100))+".", nil)
+			}
+			p.any = p.any || star
+			for _, t := range tags {
+				p.versions = append(p.versions, etagVersion(t))
+			}
+		}
+		return p, nil
+	}
+	if t, err := http.ParseTime(r.Header.Get("If-Unmodified-Since")); err == nil {
+		p.unmodified = t
+	}
+	return p, nil
+}
+
+// change applies edit to the article under the request's preconditions.
+// The store's compare-and-set decides; when it finds the article changed
+// since it was read, the preconditions are evaluated again against the
+// new version, so a stale client gets its 412 or 409 and a client that
+// accepts any version gets its change applied to the newest.
+func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition,
+	edit func(cur articles.Article) (articles.Fields, *problem)) (articles.Article, error) {
+	for range maxAttempts {
+		cur, err := l.opts.Store.Get(ctx, sb, id)
+		if err != nil {
+			return cur, err
+		}
+		if p := l.check(pre, cur); p != nil {
+			return cur, p
+		}
+		f, p := edit(cur)
+		if p != nil {
+			return cur, p
+		}
+		a, err := l.opts.Store.Update(ctx, sb, id, cur.Version, f)
+		var stale *articles.StaleError
+		if !errors.As(err, &stale) {
+			return a, err
+		}
+	}
+	return articles.Article{}, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
+		detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to change it. Try again."}
+}
+
+// check evaluates the preconditions against the article as it is.
+func (l *Lab) check(pre precondition, cur articles.Article) *problem {
+	switch {
+	case pre.ifMatch && !pre.any && !slices.Contains(pre.versions, cur.Version):
+		return l.stale(cur, "If-Match does not match the article's ETag: it changed after you read it.")
+	case !pre.ifMatch && !pre.unmodified.IsZero() && cur.Updated.After(pre.unmodified):
+		return l.stale(cur, "The article was modified after the time in If-Unmodified-Since.")
+	case pre.bodyVersion != 0 && pre.bodyVersion != cur.Version:
+		return l.editConflict(cur, pre.bodyVersion)
+	}
+	return nil
+}
+
+func (l *Lab) servePut(w http.ResponseWriter, r *http.Request)   { l.serveEdit(w, r, false) }
+func (l *Lab) servePatch(w http.ResponseWriter, r *http.Request) { l.serveEdit(w, r, true) }
+
+// serveEdit answers PUT (replace slug, title and body) and PATCH (a JSON
+// merge patch of them).
+func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
+	sb, ok := l.sandbox(w, r)
+	if !ok {
+		return
+	}
+	id := l.id(w, r)
+	if id == 0 {
+		return
+	}
+	want, header := typeJSON, ""
+	if patch {
+		want, header = typeMergePatch, "Accept-Patch"
+	}
+	data, p := l.readBody(w, r, want, header)
+	var in input
+	if p == nil {
+		in, p = parseInput(data, patch)
+	}
+	var pre precondition
+	if p == nil {
+		pre, p = readPrecondition(r)
+	}
+	if p == nil && in.id != nil && *in.id != id {
+		p = badRequest("The body's id is "+strconv.FormatInt(*in.id, 10)+", but this is article "+strconv.FormatInt(id, 10)+".", nil)
+	}
+	if p == nil && !patch {
+		_, p = l.fields(in, nil) // report missing members before anything else
+	}
+	if p != nil {
+		l.problem(w, r, p)
+		return
+	}
+	if in.version != nil {
+		pre.bodyVersion = *in.version
+	}
+	if !pre.given() {
+		a, err := l.opts.Store.Get(r.Context(), sb, id)
+		if err != nil {
+			l.fail(w, r, storeError(err, r))
+			return
+		}
+		l.problem(w, r, l.preconditionRequired(a))
+		return
+	}
+	a, err := l.change(r.Context(), sb, id, pre, func(cur articles.Article) (articles.Fields, *problem) {
+		if in.state != nil && *in.state != string(cur.State) {
+			return articles.Fields{}, l.illegalTransition(cur, "change its state by an edit (use the transition links)")
+		}
+		base := &cur
+		if !patch {
+			base = nil
+		}
+		f, p := l.fields(in, base)
+		f.State = cur.State
+		return f, p
+	})
+	l.answer(w, r, a, err)
+}
+
+// answer sends the changed article or the error.
+func (l *Lab) answer(w http.ResponseWriter, r *http.Request, a articles.Article, err error) {
+	var dup *articles.DuplicateSlugError
+	switch {
+	case errors.As(err, &dup):
+		l.problem(w, r, l.duplicate(dup))
+	case err != nil:
+		l.fail(w, r, storeError(err, r))
+	default:
+		l.write(w, http.StatusOK, a)
+	}
+}
+
+func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
+	sb, ok := l.sandbox(w, r)
+	if !ok {
+		return
+	}
+	id := l.id(w, r)
+	if id == 0 {
+		return
+	}
+	pre, p := readPrecondition(r)
+	if p != nil {
+		l.problem(w, r, p)
+		return
+	}
+	for range maxAttempts {
+		cur, err := l.opts.Store.Get(r.Context(), sb, id)
+		if err != nil {
+			l.fail(w, r, storeError(err, r))
+			return
+		}
+		if !pre.given() {
+			l.problem(w, r, l.preconditionRequired(cur))
+			return
+		}
+		if p := l.check(pre, cur); p != nil {
+			l.problem(w, r, p)
+			return
+		}
+		err = l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
+		var stale *articles.StaleError
+		if errors.As(err, &stale) {
+			continue
+		}
+		if err != nil {
+			l.fail(w, r, storeError(err, r))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	l.problem(w, r, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
+		detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to delete it. Try again."})
+}
+
+// serveTransition answers POST .../publish, /archive and /restore. If-Match
+// is optional: without it the transition applies to the current version
+// if it is allowed from the current state.
+func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
+	sb, ok := l.sandbox(w, r)
+	if !ok {
+		return
+	}
+	t := findTransition(r.PathValue("transition"))
+	if t == nil {
+		l.problem(w, r, &problem{status: http.StatusNotFound, title: "Not Found",
+			detail: "There is no transition " + strconv.Quote(truncate(r.PathValue("transition"), 32)) + "; the transitions are publish, archive and restore."})
+		return
+	}
+	id := l.id(w, r)
+	if id == 0 {
+		return
+	}
+	pre, p := readPrecondition(r)
+	if p != nil {
+		l.problem(w, r, p)
+		return
+	}
+	a, err := l.change(r.Context(), sb, id, pre, func(cur articles.Article) (articles.Fields, *problem) {
+		if !t.allowedFrom(cur.State) {
+			return articles.Fields{}, l.illegalTransition(cur, t.name)
+		}
+		return articles.Fields{Slug: cur.Slug, Title: cur.Title, Body: cur.Body, State: t.to}, nil
+	})
+	l.answer(w, r, a, err)
+}

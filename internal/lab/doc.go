@@ -1,0 +1,14 @@
+// Package lab is the conflict lab's JSON API under /lab/: a small
+// versioned articles resource where 409, 412 and 428 happen for real
+// reasons. Every change is conditional (If-Match, If-Unmodified-Since or a
+// version in the body) and is applied by the store as a compare-and-set, so
+// no update is ever lost; state changes go through transition endpoints
+// that refuse illegal moves. Every error is an RFC 9457 problem that
+// carries what a client needs to resolve it: the current version and ETag,
+// and for edit conflicts the current article, so that a client can merge
+// without another request.
+//
+// Each visitor works in a sandbox named by a random token (a cookie, or the
+// Lab-Sandbox header for scripts); sandboxes expire. API.md beside this
+// file is the contract the /lab page and the OpenAPI document follow.
+package lab
