@@ -200,3 +200,15 @@ func FuzzNegotiate(f *testing.F) {
 		NoneMatch(accept, `"x"`)
 	})
 }
+
+func TestProblemMembers(t *testing.T) {
+	b, err := json.Marshal(Problem{Type: "/412", Title: "Precondition Failed", Status: 412, Detail: "<stale>",
+		Extra: map[string]any{"status": 200, "current_etag": `"v2"`, "allowed": []string{"a"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"/412","title":"Precondition Failed","status":412,"detail":"\u003cstale\u003e","allowed":["a"],"current_etag":"\"v2\""}`
+	if string(b) != want {
+		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+}

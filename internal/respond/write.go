@@ -2,7 +2,9 @@ package respond
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -51,20 +53,42 @@ type Problem struct {
 }
 
 // MarshalJSON writes the standard members and the extension members at the
-// same level, as RFC 9457 Section 3.2 requires.
+// same level, as RFC 9457 Section 3.2 requires: the standard ones first,
+// then the extensions by name. An extension cannot replace a standard
+// member.
 func (p Problem) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, len(p.Extra)+5)
-	for k, v := range p.Extra {
-		m[k] = v
+	b := make([]byte, 0, 256)
+	b = append(b, '{')
+	add := func(k string, v any) error {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(v)
+		b = append(append(append(b, kb...), ':'), vb...)
+		return err
 	}
-	type plain Problem
-	b, _ := json.Marshal(plain(p))
-	var std map[string]any
-	json.Unmarshal(b, &std)
-	for k, v := range std {
-		m[k] = v
+	if p.Type != "" {
+		add("type", p.Type)
 	}
-	return json.Marshal(m)
+	add("title", p.Title)
+	add("status", p.Status)
+	if p.Detail != "" {
+		add("detail", p.Detail)
+	}
+	if p.Instance != "" {
+		add("instance", p.Instance)
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.Extra)) {
+		switch k {
+		case "type", "title", "status", "detail", "instance":
+			continue
+		}
+		if err := add(k, p.Extra[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // WriteProblem writes p as application/problem+json. The response is not
