@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // URL returns a connection string for a new, empty schema, set as the
@@ -48,16 +49,17 @@ func URL(t testing.TB) string {
 }
 
 // exec runs one statement on a connection of its own: t.Context is over
-// by the time cleanups run.
+// by the time cleanups run. It opens a pool, which understands the pool_*
+// parameters a URL made for the stores may carry.
 func exec(connString, sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, connString)
+	pool, err := pgxpool.New(ctx, connString)
 	if err != nil {
 		return fmt.Errorf("connect to TEAPOT_DATABASE_URL: %w", err)
 	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("%s: %w", sql, err)
 	}
 	return nil
