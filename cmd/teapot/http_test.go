@@ -248,23 +248,43 @@ func TestRoutes(t *testing.T) {
 }
 
 // TestSecurityHeaders checks that every kind of response, errors
-// included, carries the security headers.
+// included, carries the security headers: the full set on pages, a short
+// sandboxing policy on what does not render as a page (JSON, text).
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	base := newTestServer(t)
-	for _, path := range []string{"/", "/409", "/409.json", "/nope", "/search?q=x", "/healthz", "/" + strings.Repeat("x", 2000)} {
-		r := fetch(t, "GET", base+path, nil)
+	for _, tt := range []struct {
+		path, accept string
+		page         bool
+	}{
+		{"/", "text/html", true}, {"/409", "text/html", true}, {"/nope", "text/html", true},
+		{"/search?q=x", "text/html", true}, {"/409/try", "text/html", true}, {"/status/418", "text/html", true},
+		{"/409.json", "text/html", false}, {"/healthz", "text/html", false}, {"/" + strings.Repeat("x", 2000), "text/html", false},
+		{"/status/418", "application/json", false}, {"/status/503", "text/plain", false}, {"/nope", "application/json", false},
+	} {
+		r := fetch(t, "GET", base+tt.path, map[string]string{"Accept": tt.accept})
+		if page := strings.HasPrefix(r.header.Get("Content-Type"), "text/html"); page != tt.page {
+			t.Fatalf("%.20s: Content-Type %q; the test expects a page: %v", tt.path, r.header.Get("Content-Type"), tt.page)
+		}
 		csp := r.header.Get("Content-Security-Policy")
-		for _, want := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"} {
-			if !strings.Contains(csp, want) {
-				t.Errorf("%.20s: CSP %q lacks %q", path, csp, want)
+		want := []string{"default-src 'none'", "frame-ancestors 'none'", "sandbox"}
+		if tt.page {
+			want = []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"}
+			if r.header.Get("Referrer-Policy") == "" || r.header.Get("X-Frame-Options") != "DENY" ||
+				r.header.Get("Cross-Origin-Opener-Policy") != "same-origin" {
+				t.Errorf("%.20s: a page without Referrer-Policy, X-Frame-Options or COOP: %v", tt.path, r.header)
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(csp, w) {
+				t.Errorf("%.20s: CSP %q lacks %q", tt.path, csp, w)
 			}
 		}
 		if strings.Contains(csp, "unsafe-inline") {
-			t.Errorf("%.20s: CSP allows unsafe-inline", path)
+			t.Errorf("%.20s: CSP allows unsafe-inline", tt.path)
 		}
-		if r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Referrer-Policy") == "" {
-			t.Errorf("%.20s: missing nosniff or Referrer-Policy: %v", path, r.header)
+		if r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%.20s: missing nosniff: %v", tt.path, r.header)
 		}
 	}
 }
