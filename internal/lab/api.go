@@ -185,11 +185,11 @@ func readPrecondition(r *http.Request) (precondition, *problem) {
 // accepts any version gets its change applied to the newest.
 func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition,
 	edit func(cur articles.Article) (articles.Fields, *problem)) (articles.Article, error) {
+	cur, err := l.opts.Store.Get(ctx, sb, id)
+	if err != nil {
+		return cur, err
+	}
 	for range maxAttempts {
-		cur, err := l.opts.Store.Get(ctx, sb, id)
-		if err != nil {
-			return cur, err
-		}
 		if p := l.check(pre, cur); p != nil {
 			return cur, p
 		}
@@ -202,6 +202,7 @@ func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition,
 		if !errors.As(err, &stale) {
 			return a, err
 		}
+		cur = stale.Current
 	}
 	return articles.Article{}, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
 		detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to change it. Try again."}
@@ -311,12 +312,12 @@ func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
 		l.problem(w, r, p)
 		return
 	}
+	cur, err := l.opts.Store.Get(r.Context(), sb, id)
+	if err != nil {
+		l.fail(w, r, storeError(err, r))
+		return
+	}
 	for range maxAttempts {
-		cur, err := l.opts.Store.Get(r.Context(), sb, id)
-		if err != nil {
-			l.fail(w, r, storeError(err, r))
-			return
-		}
 		if !pre.given() {
 			l.problem(w, r, l.preconditionRequired(cur))
 			return
@@ -325,9 +326,10 @@ func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
 			l.problem(w, r, p)
 			return
 		}
-		err = l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
+		err := l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
 		var stale *articles.StaleError
 		if errors.As(err, &stale) {
+			cur = stale.Current
 			continue
 		}
 		if err != nil {
