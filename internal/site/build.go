@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/respond"
@@ -37,6 +38,17 @@ type Options struct {
 	// only over IPv4 and only over IPv6: with them the /ip page shows
 	// both of the visitor's addresses.
 	IPv4JSON, IPv6JSON string
+	// Lab is what the /lab page says about the conflict lab's limits;
+	// a zero field is described without a number.
+	Lab LabLimits
+}
+
+// LabLimits are the conflict lab's sandbox limits, as the /lab page
+// states them.
+type LabLimits struct {
+	MaxArticles int           // articles in one sandbox
+	MaxBody     int           // bytes in an article's body
+	TTL         time.Duration // how long an unused sandbox lives
 }
 
 // Cache lifetimes.
@@ -60,6 +72,9 @@ type Site struct {
 	// ipPage is the /ip page: the same for every visitor, filled in by
 	// its script. It is served by the ipinfo endpoints, not exported.
 	ipPage *respond.Body
+	// labPage is the conflict lab's page. It needs the lab's API, so it
+	// is served but not exported.
+	labPage *respond.Body
 	// redirects maps other addresses of a guide to it: "/000", and
 	// "/compare/412-vs-409" for "/compare/409-vs-412-vs-428".
 	redirects map[string]string
@@ -139,7 +154,7 @@ func (s *Site) parseTemplates() error {
 		return err
 	}
 	s.tmpl = map[string]*template.Template{}
-	for _, name := range []string{"home", "class", "code", "guide", "try", "search", "notfound", "check", "ip"} {
+	for _, name := range []string{"home", "class", "code", "guide", "try", "search", "notfound", "check", "ip", "lab"} {
 		t, err := template.Must(layout.Clone()).ParseFS(files, "templates/"+name+".html")
 		if err != nil {
 			return err
@@ -180,6 +195,10 @@ type view struct {
 	Guide     *catalog.Guide
 	Guides    []*catalog.Guide
 	Error     string
+
+	Lab bool // the page has the conflict lab's script
+	// The conflict lab's limits, as text; "" when not known.
+	LabMaxArticles, LabMaxBody, LabTTL string
 }
 
 type classView struct {
@@ -253,6 +272,11 @@ func (s *Site) buildPages() error {
 		return err
 	}
 	s.ipPage = respond.NewBody(respond.TypeHTML, cachePage, ip)
+	lab, err := s.render("lab", s.labView())
+	if err != nil {
+		return err
+	}
+	s.labPage = respond.NewBody(respond.TypeHTML, cachePage, lab)
 	for _, g := range s.cat.Guides() {
 		html, err := s.guideHTML(g)
 		if err != nil {

@@ -29,6 +29,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET "+b+"/"+e.CodeString()+"/try", s.servePage)
 	}
 	mux.HandleFunc("GET "+b+"/check", s.servePage)
+	mux.HandleFunc("GET "+b+"/lab", s.serveLab)
 	mux.HandleFunc("GET "+b+"/compare/{slug}", s.servePage)
 	mux.HandleFunc("GET "+b+"/guides/{slug}", s.servePage)
 	for from, to := range s.redirects {
@@ -338,6 +339,7 @@ func (s *Site) sitemap(origin string) []byte {
 	}
 	loc("/check")
 	loc("/ip")
+	loc("/lab")
 	b.WriteString("</urlset>\n")
 	return []byte(b.String())
 }

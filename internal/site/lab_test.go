@@ -1,0 +1,96 @@
+package site
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/teapothq/teapot/content"
+	"github.com/teapothq/teapot/internal/catalog"
+)
+
+// TestLabPage checks the conflict lab's page under a base path: served at
+// {base}/lab rather than taken for a code, its scripts and API address
+// built from the base, the #limits section problem types point to, the
+// limits it was given, and no inline script or style for the CSP to
+// refuse.
+func TestLabPage(t *testing.T) {
+	t.Parallel()
+	cat, err := catalog.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(cat, Options{BasePath: "/teapot", Version: "test",
+		Lab: LabLimits{MaxArticles: 50, MaxBody: 64 << 10, TTL: 24 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+
+	for _, tc := range []struct {
+		name, path, accept string
+		status             int
+		want, not          []string
+	}{
+		{"page", "/teapot/lab", "text/html", 200,
+			[]string{`id="limits"`, `data-base="/teapot"`, "/teapot/lab/articles", "lab-merge.", "lab.", `id="lab" data-base="/teapot" hidden`,
+				"<noscript>", "Lab-Sandbox", "50 articles", "64 KiB", "24 hours", `id="merge-b"`, `id="pane-a"`},
+			[]string{" style=", "<script>", "onclick="}},
+		{"footer link", "/teapot/409", "text/html", 200, []string{`href="/teapot/lab"`}, nil},
+		{"json is not offered", "/teapot/lab", "application/json", 404, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, tc.path, nil)
+			r.Header.Set("Accept", tc.accept)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			body := w.Body.String()
+			if w.Code != tc.status {
+				t.Fatalf("GET %s (Accept %s): status %d, want %d", tc.path, tc.accept, w.Code, tc.status)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("GET %s lacks %q", tc.path, want)
+				}
+			}
+			for _, not := range tc.not {
+				if strings.Contains(body, not) {
+					t.Errorf("GET %s contains %q", tc.path, not)
+				}
+			}
+		})
+	}
+
+	for _, f := range s.Files() {
+		if strings.HasPrefix(f.Name, "lab.") {
+			t.Errorf("export writes %s: the lab page needs the server's API", f.Name)
+		}
+	}
+	if !strings.Contains(string(s.sitemap("https://teapot.example")), "<loc>https://teapot.example/teapot/lab</loc>") {
+		t.Errorf("the sitemap does not list /lab")
+	}
+}
+
+// TestLabLimitsText checks how the limits read: in whole units where they
+// are whole, and nothing rather than a zero.
+func TestLabLimitsText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   LabLimits
+		want [3]string
+	}{
+		{LabLimits{}, [3]string{"", "", ""}},
+		{LabLimits{1, 1 << 20, time.Hour}, [3]string{"1 article", "1 MiB", "1 hour"}},
+		{LabLimits{100, 1500, 90 * time.Minute}, [3]string{"100 articles", "1500 bytes", "90 minutes"}},
+		{LabLimits{20, 256 << 10, 72 * time.Hour}, [3]string{"20 articles", "256 KiB", "3 days"}},
+		{LabLimits{20, 256 << 10, 90 * time.Second}, [3]string{"20 articles", "256 KiB", "1m30s"}},
+	} {
+		s := &Site{opts: Options{Lab: tc.in}}
+		v := s.labView()
+		if got := [3]string{v.LabMaxArticles, v.LabMaxBody, v.LabTTL}; got != tc.want {
+			t.Errorf("%+v reads %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
