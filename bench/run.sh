@@ -3,12 +3,14 @@
 # on a bare net/http server sending the same bytes (bench/bare), and on
 # nginx serving the output of "teapot export", one after the other, plus
 # startup time, memory and compressed sizes (part "page"); then GET
-# /status/200 and /status/418 on teapot and on go-httpbin (part "status").
+# /status/200 and /status/418 on teapot and on go-httpbin (part "status");
+# then GET /ip/81.2.69.160.json with test geo databases on teapot and bare,
+# and startup and memory with the real ones of make geodata (part "ip").
 # See bench/README.md.
 #
 #   ./bench/run.sh                        # or: make bench
 #   BENCH_DURATION=5s ./bench/run.sh      # shorter loads
-#   BENCH_PARTS=status ./bench/run.sh     # one part only: page or status
+#   BENCH_PARTS=status ./bench/run.sh     # one part only: page, status or ip
 set -euo pipefail
 
 DURATION=${BENCH_DURATION:-10s}          # each measured load
@@ -18,7 +20,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}     # wrk -c
 ROUNDS=${BENCH_ROUNDS:-3}                # loads of each server, alternating; the best counts
 STARTS=${BENCH_STARTS:-5}                # startup measurements
 STRICT=${BENCH_STRICT:-0}                # 1: exit 3 when a target is missed
-PARTS=${BENCH_PARTS:-page,status}        # the parts to run: page, status or both
+PARTS=${BENCH_PARTS:-page,status,ip}     # the parts to run: page, status, ip, or several
 
 # Targets.
 TARGET_RATIO=0.9          # teapot >= 0.9 x bare, in requests/s
@@ -49,9 +51,9 @@ die() { echo "bench: $*" >&2; exit 1; }
 # want PART: whether BENCH_PARTS names it.
 want() { case ",$PARTS," in *",$1,"*) return 0 ;; esac; return 1; }
 for p in ${PARTS//,/ }; do
-	case $p in page | status) ;; *) die "BENCH_PARTS: unknown part '$p' (page, status, or both: page,status)" ;; esac
+	case $p in page | status | ip) ;; *) die "BENCH_PARTS: unknown part '$p' (page, status, ip, or several: page,status,ip)" ;; esac
 done
-want page || want status || die "BENCH_PARTS names no part (page, status, or both: page,status)"
+want page || want status || want ip || die "BENCH_PARTS names no part (page, status, ip, or several: page,status,ip)"
 
 # --- tools -----------------------------------------------------------------
 
@@ -148,6 +150,12 @@ if want page; then
 	go build -trimpath -o "$TMP/startup" ./bench/startup
 	"$TMP/teapot" export "$TMP/site" >/dev/null
 	[ -f "$TMP/site$PAGE.html.gz" ] || die "teapot export wrote no $PAGE.html.gz"
+fi
+
+if want ip; then
+	go build -trimpath -o "$TMP/bare" ./bench/bare
+	go build -trimpath -o "$TMP/startup" ./bench/startup
+	go build -trimpath -o "$TMP/geofixture" ./bench/geofixture
 fi
 
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)
@@ -560,6 +568,172 @@ part_status() {
 	stop "$httpbin_pid"
 }
 
+# === part "ip": /ip/81.2.69.160.json on teapot with geo databases, and bare
+
+IP_PATH=/ip/81.2.69.160.json
+TARGET_IP_RATIO=0.7       # teapot >= 0.7 x bare on $IP_PATH, in requests/s
+
+# load_ip NAME ROUND: like load, on $IP_PATH with no request headers but
+# wrk's own; results keyed "ip NAME".
+load_ip() {
+	local name=$1 round=$2 url="${URL[$1]}$IP_PATH" out="$TMP/ip.$1.$2.wrk" rps key="ip $1"
+	local args=(-t"$THREADS" -c"$CONNECTIONS")
+	if [ "$round" = 1 ]; then
+		wrk "${args[@]}" -d"$WARMUP" "$url" >/dev/null
+	fi
+	wrk "${args[@]}" -d"$DURATION" --latency "$url" >"$out"
+	if grep -q 'Non-2xx or 3xx responses' "$out"; then
+		cat "$out" >&2
+		die "$name answered errors under load on $IP_PATH"
+	fi
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	[ -n "$rps" ] || { cat "$out" >&2; die "no Requests/sec in wrk's output for $name"; }
+	ALL[$key]="${ALL[$key]:-}${ALL[$key]:+ }$rps"
+	if [ -z "${RPS[$key]:-}" ] || [ "$(awk -v a="$rps" -v b="${RPS[$key]}" 'BEGIN { print (a > b) }')" = 1 ]; then
+		RPS[$key]=$rps
+		LAT[$key]=$(awk '$1 == "Latency" { print $2; exit }' "$out")
+		P99[$key]=$(awk '$1 == "99%" { print $2 }' "$out")
+		ERRS[$key]=$(grep -o 'Socket errors:.*' "$out" || echo "no socket errors")
+	fi
+}
+
+# mem_kb PID FIELD: a field of /proc/PID/status in kB (VmRSS, RssAnon, RssFile).
+mem_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+part_ip() {
+	local geo_flags teapot_port bare_port teapot_pid bare_pid s round key r code
+	if want page || want status; then
+		echo
+	fi
+	echo "teapot /ip benchmark: GET $IP_PATH with the test databases loaded (bench/geofixture), on teapot and on bare"
+	if ! want page && ! want status; then
+		echo "machine: $NCPU cores, $(go env GOVERSION), $(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}'), $("$TMP/teapot" version)"
+	fi
+	echo "load:    wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1, one server at a time, $ROUNDS rounds (a $WARMUP warm-up before each server's first)"
+	echo
+
+	mkdir -p "$TMP/geo"
+	geo_flags=$("$TMP/geofixture" -dir "$TMP/geo") || die "geofixture failed"
+
+	# teapot: access log on, to a file; reverse DNS off (0), so that the
+	# load measures teapot and the databases, not a resolver.
+	teapot_port=$(free_port)
+	# shellcheck disable=SC2086 # geo_flags is two flags and their values
+	"$TMP/teapot" serve --addr "127.0.0.1:$teapot_port" --access-log=true --reverse-dns-timeout 0 $geo_flags \
+		2>"$TMP/ip-teapot.log" >/dev/null &
+	teapot_pid=$!
+	PIDS+=("$teapot_pid")
+	wait_ok "http://127.0.0.1:$teapot_port/healthz" "$teapot_pid" teapot
+
+	code=$(curl -sS -o "$TMP/ip.body" -D "$TMP/ip.headers" -w '%{http_code}' "http://127.0.0.1:$teapot_port$IP_PATH")
+	[ "$code" = 200 ] || die "teapot answered $code for $IP_PATH, not 200"
+	grep -q '"city": "London"' "$TMP/ip.body" && grep -q '"asn": 64496' "$TMP/ip.body" ||
+		die "teapot's $IP_PATH lacks the test databases' city and AS number: $(cat "$TMP/ip.body")"
+
+	# bare: teapot's exact response bytes, uncompressed as teapot sent them.
+	bare_port=$(free_port)
+	"$TMP/bare" -addr "127.0.0.1:$bare_port" -body "$TMP/ip.body" -headers "$TMP/ip.headers" -encoding identity \
+		2>"$TMP/ip-bare.log" >/dev/null &
+	bare_pid=$!
+	PIDS+=("$bare_pid")
+	wait_ok "http://127.0.0.1:$bare_port$IP_PATH" "$bare_pid" bare
+	curl -sS -o "$TMP/ip.bare.body" "http://127.0.0.1:$bare_port$IP_PATH"
+	cmp -s "$TMP/ip.body" "$TMP/ip.bare.body" || die "bare sent other bytes than teapot for $IP_PATH"
+
+	URL=(
+		[teapot]="http://127.0.0.1:$teapot_port"
+		[bare]="http://127.0.0.1:$bare_port"
+	)
+	echo "== checks: GET $IP_PATH"
+	printf '  teapot  200, %s, %d bytes of JSON (city, region, coordinates, AS number, network and sources from the test databases)\n' \
+		"$(tr -d '\r' <"$TMP/ip.headers" | awk -F': *' 'tolower($1) == "content-type" { print $2 }')" "$(wc -c <"$TMP/ip.body")"
+	echo "  bare    the same bytes and headers"
+	echo
+
+	for round in $(seq "$ROUNDS"); do
+		for s in teapot bare; do
+			load_ip "$s" "$round"
+		done
+	done
+	r=$(ratio "${RPS[ip teapot]}" "${RPS[ip bare]}")
+	echo "== load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET $IP_PATH, $ROUNDS rounds; the best round counts"
+	printf '  %-7s %12s %10s %10s   %s\n' server "requests/s" "avg lat" "p99 lat" "every round's requests/s"
+	for s in teapot bare; do
+		key="ip $s"
+		printf '  %-7s %12s %10s %10s   %s   %s\n' "$s" "${RPS[$key]}" "${LAT[$key]}" "${P99[$key]}" "${ALL[$key]}" "${ERRS[$key]}"
+	done
+	echo "  teapot/bare $r"
+	echo "  teapot ran with --access-log=true (to a file) and --reverse-dns-timeout 0 (no reverse DNS: a lookup would"
+	echo "  measure the resolver); every request parses the address, classifies it, looks it up in both databases"
+	echo "  and encodes the JSON. bare sends teapot's response bytes with no routing, log or metrics."
+	echo
+	stop "$teapot_pid"
+	stop "$bare_pid"
+
+	ip_real_databases
+
+	echo "== targets (ip)"
+	verdict "$(ge "$r" "$TARGET_IP_RATIO")" "throughput: $IP_PATH teapot/bare = $r (target >= $TARGET_IP_RATIO)"
+}
+
+# ip_real_databases: startup time and memory with the databases of
+# "make geodata" (or BENCH_GEO_CITY and BENCH_GEO_ASN) loaded, beside
+# the same without them; skipped, saying so, when there are none.
+ip_real_databases() {
+	local city=${BENCH_GEO_CITY:-} asn=${BENCH_GEO_ASN:-} f pid port plain_ms geo_ms
+	if [ -z "$city" ]; then
+		for f in dbip-city geolite2-city; do
+			if [ -f "$ROOT/data/$f-ipv4.mmdb" ] && [ -f "$ROOT/data/$f-ipv6.mmdb" ]; then
+				city="$ROOT/data/$f-ipv4.mmdb,$ROOT/data/$f-ipv6.mmdb"
+				break
+			fi
+		done
+	fi
+	if [ -z "$asn" ] && [ -f "$ROOT/data/asn.mmdb" ]; then
+		asn="$ROOT/data/asn.mmdb"
+	fi
+	echo "== real databases: startup and memory"
+	if [ -z "$city" ] || [ -z "$asn" ]; then
+		echo "  skipped: no databases in $ROOT/data (run make geodata, or set BENCH_GEO_CITY and BENCH_GEO_ASN)"
+		echo
+		return
+	fi
+	for f in ${city//,/ } $asn; do
+		printf '  %-40s %7.1f MB\n' "$(basename "$f")" "$(awk -v b="$(wc -c <"$f")" 'BEGIN { print b / 1e6 }')"
+	done
+	"$TMP/startup" -n "$STARTS" "$TMP/teapot" >"$TMP/ip-startup-plain.out" || { cat "$TMP/ip-startup-plain.out"; die "startup measurement failed"; }
+	"$TMP/startup" -n "$STARTS" "$TMP/teapot" --geo-city "$city" --geo-asn "$asn" >"$TMP/ip-startup-geo.out" ||
+		{ cat "$TMP/ip-startup-geo.out"; die "startup measurement with the databases failed"; }
+	plain_ms=$(awk -F= '/^startup_median_ms=/ { print $2 }' "$TMP/ip-startup-plain.out")
+	geo_ms=$(awk -F= '/^startup_median_ms=/ { print $2 }' "$TMP/ip-startup-geo.out")
+	echo "  startup, median of $STARTS to the first 200 on /healthz: $geo_ms ms with the databases, $plain_ms ms without"
+	echo "  VmRSS at that moment (median): $(awk -F= '/^startup_rss_median_kb=/ { print $2 }' "$TMP/ip-startup-geo.out") kB with, $(awk -F= '/^startup_rss_median_kb=/ { print $2 }' "$TMP/ip-startup-plain.out") kB without"
+
+	# Then one server, asked for random IPv4 addresses for a while: the
+	# pages of the files it touches count as RssFile (the page cache,
+	# shared, given back under pressure), the heap as RssAnon.
+	port=$(free_port)
+	"$TMP/teapot" serve --addr "127.0.0.1:$port" --access-log=false --reverse-dns-timeout 0 --geo-city "$city" --geo-asn "$asn" \
+		2>"$TMP/ip-real.log" >/dev/null &
+	pid=$!
+	PIDS+=("$pid")
+	wait_ok "http://127.0.0.1:$port/healthz" "$pid" teapot
+	echo "  right after start:                 VmRSS $(mem_kb "$pid" VmRSS) kB = RssAnon $(mem_kb "$pid" RssAnon) kB (heap, stacks) + RssFile $(mem_kb "$pid" RssFile) kB (binary and mapped databases)"
+	curl -sS "http://127.0.0.1:$port/ip/8.8.8.8.json" >"$TMP/ip-real.json"
+	grep -q '"asn": 15169' "$TMP/ip-real.json" || die "with the real databases, /ip/8.8.8.8.json has no AS15169: $(cat "$TMP/ip-real.json")"
+	cat >"$TMP/random-ip.lua" <<-'EOF'
+	math.randomseed(7)
+	request = function()
+		return wrk.format("GET", string.format("/ip/%d.%d.%d.%d.json", math.random(1, 223), math.random(0, 255), math.random(0, 255), math.random(1, 254)))
+	end
+	EOF
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$TMP/random-ip.lua" "http://127.0.0.1:$port" >"$TMP/ip-real.wrk"
+	echo "  after $DURATION of random addresses ($(awk '/^Requests\/sec:/ { print $2 }' "$TMP/ip-real.wrk") requests/s): VmRSS $(mem_kb "$pid" VmRSS) kB = RssAnon $(mem_kb "$pid" RssAnon) kB + RssFile $(mem_kb "$pid" RssFile) kB"
+	echo "  The databases are memory-mapped: they are never read into the heap, and only the pages lookups touch are resident."
+	echo
+	stop "$pid"
+}
+
 # --- run -------------------------------------------------------------------
 
 if want page; then
@@ -567,6 +741,9 @@ if want page; then
 fi
 if want status; then
 	part_status
+fi
+if want ip; then
+	part_ip
 fi
 
 if [ "$FAILED" = 1 ] && [ "$STRICT" = 1 ]; then

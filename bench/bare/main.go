@@ -6,6 +6,7 @@
 // is teapot's own work per request.
 //
 //	go run ./bench/bare -addr 127.0.0.1:8081 -body site/409.html.gz -headers teapot-409.headers
+//	go run ./bench/bare -addr 127.0.0.1:8082 -body ip.json -headers ip.headers -encoding identity
 package main
 
 import (
@@ -22,10 +23,11 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "address to listen on, host:port")
-	bodyFile := flag.String("body", "", "gzip-compressed body to send, such as an exported 409.html.gz (required)")
+	bodyFile := flag.String("body", "", "body to send, compressed as -encoding says, such as an exported 409.html.gz (required)")
 	ctype := flag.String("type", "text/html; charset=utf-8", "Content-Type, unless -headers gives one")
 	headersFile := flag.String("headers", "", "optional response headers to send as well, as curl -D saves them;\n"+
 		"the status line, Date, Content-Length and Content-Encoding are skipped")
+	encoding := flag.String("encoding", "gzip", "Content-Encoding of the body; \"identity\" sends it as it is, with none")
 	flag.Parse()
 	if *bodyFile == "" || flag.NArg() > 0 {
 		flag.Usage()
@@ -44,7 +46,9 @@ func main() {
 	if header.Get("Content-Type") == "" {
 		header.Set("Content-Type", *ctype)
 	}
-	header.Set("Content-Encoding", "gzip")
+	if *encoding != "identity" {
+		header.Set("Content-Encoding", *encoding)
+	}
 	header.Set("Content-Length", strconv.Itoa(len(body)))
 
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

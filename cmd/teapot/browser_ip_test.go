@@ -6,11 +6,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
 // testIPPage loads /ip and waits for the script to fill in the visitor's
@@ -72,6 +76,130 @@ func testIPPage(t *testing.T, ctx context.Context, base string, problems *proble
 	}
 	for _, p := range problems.take() {
 		t.Errorf("browser problem on the IP page: %s", p)
+	}
+	testIPGeoPage(t, ctx, problems)
+}
+
+// testIPGeoPage serves test databases that know loopback, and checks
+// that /ip shows the address with its location, network and the data
+// sets' attribution, and that a code page's "your IP" box fills in.
+// With TEAPOT_SCREENSHOTS it saves both pages in light and dark, on a
+// desktop and a phone.
+func testIPGeoPage(t *testing.T, ctx context.Context, problems *problemLog) {
+	dir := t.TempDir()
+	city, asn := filepath.Join(dir, "GeoLite2-City.mmdb"), filepath.Join(dir, "GeoLite2-ASN.mmdb")
+	home := geotest.Place{Network: "127.0.0.0/8", City: "Loopville", Region: "Localshire", Country: "United Kingdom",
+		CountryCode: "GB", Postal: "LO0 1PB", TZone: "Europe/London", Lat: 51.5, Lon: -0.12, Radius: 5}
+	if err := geotest.WriteCity(city, append([]geotest.Place{home}, geotest.Places...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := geotest.WriteASN(asn, append([]geotest.Net{{Network: "127.0.0.0/8", ASN: 64510, Org: "Loopback Telecom"}}, geotest.Nets...)); err != nil {
+		t.Fatal(err)
+	}
+	base := newGeoServer(t, "--geo-city", city, "--geo-asn", asn)
+	if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+"/ip")); err != nil {
+		t.Fatal(err)
+	}
+	type state struct {
+		Addr    string   `json:"addr"`
+		Facts   []string `json:"facts"`
+		Sources string   `json:"sources"`
+		Links   []string `json:"links"`
+	}
+	read := chromedp.Evaluate[state](`(() => ({
+		addr: document.getElementById("ip-addr").textContent,
+		facts: [...document.querySelectorAll("#ip-facts dt, #ip-facts dd")].map(e => e.textContent),
+		sources: document.getElementById("ip-sources").textContent,
+		links: [...document.querySelectorAll("#ip-sources a")].map(a => a.href),
+	}))()`)
+	var got state
+	for i := 0; i < 100; i++ {
+		var err error
+		if got, err = chromedp.Run(ctx, read); err != nil {
+			t.Fatal(err)
+		}
+		if got.Addr == "127.0.0.1" && len(got.Facts) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	facts := strings.Join(got.Facts, "|")
+	for _, want := range []string{"Country|United Kingdom (GB)", "Region|Localshire", "City|Loopville", "Postal code|LO0 1PB",
+		"Coordinates|51.5, -0.12 (within 5 km)", "Time zone|Europe/London", "Network|AS64510 Loopback Telecom", "Block|127.0.0.0/8"} {
+		if !strings.Contains(facts, want) {
+			t.Errorf("/ip with databases: facts %q lack %q", facts, want)
+		}
+	}
+	if !strings.Contains(got.Sources, "GeoLite2 Data created by MaxMind") || !strings.Contains(strings.Join(got.Links, " "), "https://www.maxmind.com") {
+		t.Errorf("/ip does not credit the data: %q %v", got.Sources, got.Links)
+	}
+
+	// The box of a code page: a link in the HTML, filled in by its script.
+	if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+"/409")); err != nil {
+		t.Fatal(err)
+	}
+	type box struct {
+		Addr string `json:"addr"`
+		More string `json:"more"`
+		Href string `json:"href"`
+	}
+	readBox := chromedp.Evaluate[box](`(() => ({
+		addr: document.getElementById("ipbox-addr").textContent,
+		more: document.getElementById("ipbox-more").textContent,
+		href: document.getElementById("ipbox").getAttribute("href"),
+	}))()`)
+	var b box
+	for i := 0; i < 100; i++ {
+		var err error
+		if b, err = chromedp.Run(ctx, readBox); err != nil {
+			t.Fatal(err)
+		}
+		if b.Addr == "127.0.0.1" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if b.Addr != "127.0.0.1" || b.More != "United Kingdom · Loopback Telecom" || b.Href != "/ip" {
+		t.Errorf("the your-IP box: %+v, want 127.0.0.1, United Kingdom · Loopback Telecom, a link to /ip", b)
+	}
+	for _, p := range problems.take() {
+		t.Errorf("browser problem on the IP page with databases: %s", p)
+	}
+	screenshots(t, ctx, base, map[string]string{"ip-geo": "/ip", "409-ipbox": "/409"}, func() {
+		chromedp.Run(ctx, readBox) // let the scripts fill the pages in
+		time.Sleep(300 * time.Millisecond)
+	})
+}
+
+// screenshots saves each page on a desktop and a phone, light and dark,
+// into TEAPOT_SCREENSHOTS, if set; settle runs after each load.
+func screenshots(t *testing.T, ctx context.Context, base string, pages map[string]string, settle func()) {
+	dir := os.Getenv("TEAPOT_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, path := range pages {
+		for _, s := range []screen{desktop, phone} {
+			for _, dark := range []bool{false, true} {
+				if err := chromedp.Do(ctx, view(s, dark), chromedp.Navigate(base+path)); err != nil {
+					t.Fatal(err)
+				}
+				settle()
+				if s.mobile && !dark {
+					checkNoSideways(t, ctx, path)
+				}
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.png", name, s.name, scheme(dark))), png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/clientip"
+	"github.com/teapothq/teapot/internal/geo"
 	"github.com/teapothq/teapot/internal/ipinfo"
 	"github.com/teapothq/teapot/internal/server"
 	"github.com/teapothq/teapot/internal/urlcheck"
@@ -50,6 +51,12 @@ type config struct {
 	ReverseDNSTimeout time.Duration
 	IPv4Host          string
 	IPv6Host          string
+	GeoCity           string        // location databases (.mmdb), comma-separated
+	GeoASN            string        // network databases
+	GeoReload         time.Duration // how often the geo files are checked for a new version
+
+	// geo is the open --geo-city and --geo-asn databases (see openGeo).
+	geo *geo.Set
 
 	// ipResolver replaces the IP lookup's reverse DNS; only tests set it,
 	// so that no query leaves the process.
@@ -111,6 +118,9 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.StringVar(&c.IPv4Host, "ipv4-host", "", "a host name of this server reached over IPv4 only, such as ipv4.teapot.example: /ip then shows both addresses (needs --public-url)")
 	fs.StringVar(&c.IPv6Host, "ipv6-host", "", "a host name of this server reached over IPv6 only, such as ipv6.teapot.example (needs --public-url)")
 	fs.DurationVar(&c.ReverseDNSTimeout, "reverse-dns-timeout", time.Second, "longest a reverse DNS lookup for /ip may take (0: no reverse DNS)")
+	fs.StringVar(&c.GeoCity, "geo-city", "", "location database for /ip: a City or Country .mmdb (MaxMind GeoIP2/GeoLite2, DB-IP or @ip-location-db), or several separated by commas, tried in order (make geodata fetches free ones)")
+	fs.StringVar(&c.GeoASN, "geo-asn", "", "network database for /ip: an ASN .mmdb (MaxMind or @ip-location-db), or several separated by commas")
+	fs.DurationVar(&c.GeoReload, "geo-reload", 5*time.Second, "how often the --geo-city and --geo-asn files are checked for a new version, reloaded without a restart (0: only on SIGHUP)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	var errs []string
@@ -207,6 +217,9 @@ func (c *config) validate() error {
 	if c.ReverseDNSTimeout < 0 || c.ReverseDNSTimeout > 10*time.Second {
 		return usagef("--reverse-dns-timeout %v must be from 0 to 10s", c.ReverseDNSTimeout)
 	}
+	if err := c.validateGeo(); err != nil {
+		return err
+	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		return usagef("--max-header-bytes %d must be from 1024 to 1048576", c.MaxHeaderBytes)
 	}
@@ -262,8 +275,12 @@ func (c *config) ipOptions(policy *clientip.Policy, page func(http.ResponseWrite
 	if len(c.ipHostOrigins()) > 0 {
 		cors = append([]string{c.PublicURL}, c.ipHostOrigins()...)
 	}
-	return ipinfo.Options{BasePath: c.BasePath, ClientAddr: policy.Addr, Resolver: res,
+	opts := ipinfo.Options{BasePath: c.BasePath, ClientAddr: policy.Addr, Resolver: res,
 		LookupTimeout: c.ReverseDNSTimeout, Page: page, CORSOrigins: cors}
+	if c.geo != nil {
+		opts.Geo = c.geo
+	}
+	return opts
 }
 
 // ipHostOrigins are the origins of --ipv4-host and --ipv6-host, with the

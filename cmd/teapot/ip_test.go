@@ -1,8 +1,17 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
 // TestClientAddress asks /ip through servers configured each way: forged
@@ -185,6 +194,256 @@ func TestIPBothHosts(t *testing.T) {
 	} {
 		if _, err := loadConfig(args, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "-host") {
 			t.Errorf("%v: error %v, want one naming the host flag", args, err)
+		}
+	}
+}
+
+// geoFixtures writes both layouts' test databases and gives the flags
+// that load each.
+func geoFixtures(t *testing.T) map[string][]string {
+	t.Helper()
+	mm, err := geotest.WriteMaxMind(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat, err := geotest.WriteFlat(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := func(f geotest.Files) []string {
+		return []string{"--geo-city", strings.Join(f.Location, ","), "--geo-asn", f.Network}
+	}
+	return map[string][]string{"maxmind": flags(mm), "flat": flags(flat)}
+}
+
+// newGeoServer is newTestServer with the databases opened as serve opens
+// them, and closed when the test ends.
+func newGeoServer(t *testing.T, args ...string) string {
+	t.Helper()
+	url, _ := newGeoServerConfig(t, args...)
+	return url
+}
+
+// newGeoServerConfig is newGeoServer that also gives the config, with
+// its open databases.
+func newGeoServerConfig(t *testing.T, args ...string) (string, config) {
+	t.Helper()
+	base := []string{"--addr", "127.0.0.1:0", "--access-log=false"}
+	// Keep whatever else the server stores off the disk, where the
+	// server has such a flag.
+	probe := newFlagSet("serve")
+	serveFlags(probe, &config{}, func(string) string { return "" })
+	if probe.Lookup("lab-memory") != nil {
+		base = append(base, "--lab-memory")
+	}
+	cfg, err := loadConfig(append(base, args...), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.checkResolver, cfg.checkDial, cfg.ipResolver = noDNS{}, loopbackOnly(t), noDNS{}
+	log := slog.New(slog.DiscardHandler)
+	if cfg.geo, err = cfg.openGeo(log); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cfg.geo.Close() })
+	srv, err := newServer(cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL, cfg
+}
+
+// TestIPGeo asks the real server, with the databases of each layout, for
+// addresses in both, in one only, and in none, in every form.
+func TestIPGeo(t *testing.T) {
+	t.Parallel()
+	for layout, flags := range geoFixtures(t) {
+		t.Run(layout, func(t *testing.T) {
+			t.Parallel()
+			base := newGeoServer(t, append(flags, "--trusted-proxies", "127.0.0.1")...)
+			type info struct {
+				City    string   `json:"city"`
+				Country string   `json:"country"`
+				Code    string   `json:"country_code"`
+				Lat     *float64 `json:"latitude"`
+				ASN     uint32   `json:"asn"`
+				Org     string   `json:"org"`
+				Network string   `json:"network"`
+				Sources []struct {
+					Name, URL, Attribution string
+				} `json:"sources"`
+			}
+			for _, tt := range []struct {
+				path string
+				want info
+			}{
+				{"/ip/81.2.69.160.json", info{City: "London", Country: "United Kingdom", Code: "GB", ASN: 64496, Org: "Example Transit Ltd", Network: "81.2.69.0/24"}},
+				{"/ip/::ffff:81.2.69.160.json", info{City: "London", Country: "United Kingdom", Code: "GB", ASN: 64496, Org: "Example Transit Ltd", Network: "81.2.69.0/24"}},
+				{"/ip/2001:db8::1.json", info{City: "Berlin", Country: "Germany", Code: "DE", ASN: 64498, Org: "Example IPv6 Carrier", Network: "2001:db8::/32"}},
+				{"/ip/198.51.100.1.json", info{City: "Paris", Country: "France", Code: "FR", Network: "198.51.100.0/24"}},
+				{"/ip/203.0.113.1.json", info{ASN: 64499, Org: "Only-a-Network Inc", Network: "203.0.113.0/24"}},
+				{"/ip/10.0.0.1.json", info{}},
+			} {
+				r := fetch(t, "GET", base+tt.path, nil)
+				var got info
+				if err := json.Unmarshal([]byte(r.body), &got); err != nil || r.status != 200 {
+					t.Fatalf("%s: %d %v\n%s", tt.path, r.status, err, r.body)
+				}
+				if got.City != tt.want.City || got.Country != tt.want.Country || got.Code != tt.want.Code || got.ASN != tt.want.ASN ||
+					got.Org != tt.want.Org || got.Network != tt.want.Network || (got.Lat != nil) != (tt.want.City != "") {
+					t.Errorf("%s: %+v, want %+v", tt.path, got, tt.want)
+				}
+				wantSources := 1 // IANA's
+				if tt.want.City != "" {
+					wantSources++
+				}
+				if tt.want.ASN != 0 {
+					wantSources++
+					if layout == "flat" {
+						wantSources += 2 // RouteViews, NRO and DB-IP
+					}
+				}
+				if len(got.Sources) != wantSources {
+					t.Errorf("%s: sources %+v, want %d", tt.path, got.Sources, wantSources)
+				}
+			}
+			me := map[string]string{"X-Forwarded-For": "81.2.69.160"}
+			for field, want := range map[string]string{
+				"country": "United Kingdom", "country-code": "GB", "city": "London", "region": "England",
+				"coordinates": "51.5142,-0.0931", "timezone": "Europe/London", "asn": "AS64496", "org": "Example Transit Ltd",
+				"hostname": "test.example", "decimal": "1359103392", "version": "4",
+			} {
+				if r := fetch(t, "GET", base+"/ip/"+field, me); r.status != 200 || r.body != want+"\n" {
+					t.Errorf("/ip/%s: %d %q, want %q", field, r.status, r.body, want)
+				}
+			}
+			// Found in the location database only: the network fields are 404.
+			other := map[string]string{"X-Forwarded-For": "198.51.100.1"}
+			if r := fetch(t, "GET", base+"/ip/asn", other); r.status != 404 || !strings.Contains(r.body, "no record") {
+				t.Errorf("/ip/asn for an address without network data: %d %q", r.status, r.body)
+			}
+			if r := fetch(t, "GET", base+"/ip/city", other); r.status != 200 || r.body != "Paris\n" {
+				t.Errorf("/ip/city: %d %q", r.status, r.body)
+			}
+			txt := fetch(t, "GET", base+"/ip/81.2.69.160.txt", nil).body
+			for _, want := range []string{"city:        London", "asn:         AS64496", "Sources:"} {
+				if !strings.Contains(txt, want) {
+					t.Errorf("the text form lacks %q:\n%s", want, txt)
+				}
+			}
+		})
+	}
+}
+
+// TestIPNoGeo: without databases, the geo fields answer 404 saying so,
+// and the JSON has none of them.
+func TestIPNoGeo(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t)
+	for _, f := range []string{"country", "country-code", "city", "region", "coordinates", "timezone", "asn", "org"} {
+		r := fetch(t, "GET", base+"/ip/"+f, nil)
+		if r.status != 404 || !strings.Contains(r.body, "this server has no") {
+			t.Errorf("/ip/%s: %d %q, want a 404 that says there is no database", f, r.status, r.body)
+		}
+	}
+	if r := fetch(t, "GET", base+"/ip/81.2.69.160.json", nil); strings.Contains(r.body, `"country"`) || strings.Contains(r.body, `"network"`) {
+		t.Errorf("without databases: %s", r.body)
+	}
+}
+
+// TestIPGeoStartErrors: a missing or corrupt database stops serve at
+// start with an error that names the flag and the file.
+func TestIPGeoStartErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	corrupt := filepath.Join(dir, "corrupt.mmdb")
+	os.WriteFile(corrupt, []byte(strings.Repeat("not a database ", 100)), 0o644)
+	fx := geoFixtures(t)["maxmind"]
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--geo-city", filepath.Join(dir, "missing.mmdb")}, []string{"--geo-city", "missing.mmdb"}},
+		{[]string{"--geo-asn", corrupt}, []string{"--geo-asn", corrupt, "not a readable MaxMind DB"}},
+		{[]string{"--geo-city", fx[1] + "," + corrupt}, []string{"--geo-city", corrupt}},
+		{[]string{"--geo-asn", fx[1]}, []string{"--geo-asn", "is a city database"}},
+		{[]string{"--geo-city", ","}, []string{"--geo-city", "names no file"}},
+		{[]string{"--geo-reload", "-1s"}, []string{"--geo-reload"}},
+	} {
+		_, err := runCLI(t, append([]string{"serve", "--addr", "127.0.0.1:0", "--access-log=false"}, tt.args...)...)
+		for _, w := range tt.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %v, want one with %q", tt.args, err, w)
+			}
+		}
+	}
+	out, err := runCLI(t, "help", "serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--geo-city  (TEAPOT_GEO_CITY", "--geo-asn  (TEAPOT_GEO_ASN", "--geo-reload  (TEAPOT_GEO_RELOAD, default 5s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help serve lacks %q", want)
+		}
+	}
+	env := map[string]string{"TEAPOT_GEO_CITY": fx[1], "TEAPOT_GEO_ASN": fx[3]}
+	if cfg, err := loadConfig(nil, func(k string) string { return env[k] }); err != nil || cfg.GeoCity != fx[1] || cfg.GeoASN != fx[3] {
+		t.Errorf("from the environment: %q %q, %v", cfg.GeoCity, cfg.GeoASN, err)
+	}
+}
+
+// TestIPGeoReload: serve picks up a database file replaced under it.
+func TestIPGeoReload(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f, err := geotest.WriteMaxMind(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, cfg := newGeoServerConfig(t, "--geo-city", f.Location[0], "--geo-reload", "10ms")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	watchGeo(ctx, cfg.geo, cfg.GeoReload, slog.New(slog.DiscardHandler))
+
+	city := func() string {
+		return fetch(t, "GET", url+"/ip/city", map[string]string{"User-Agent": "curl/8"}).body
+	}
+	if c := city(); !strings.Contains(c, "no record") {
+		t.Fatalf("loopback's city: %q", c)
+	}
+	places := append([]geotest.Place(nil), geotest.Places...)
+	places = append(places, geotest.Place{Network: "127.0.0.0/8", City: "Localhost", Country: "Nowhere", CountryCode: "XX"})
+	if err := geotest.WriteCity(f.Location[0], places); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 500 && city() != "Localhost\n"; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c := city(); c != "Localhost\n" {
+		t.Errorf("after the file was replaced: %q, want the new data", c)
+	}
+}
+
+// TestIPBox: every code page carries the "your IP" box as a plain link
+// to /ip with its script, and never the visitor's address: the page is
+// cached and shared.
+func TestIPBox(t *testing.T) {
+	t.Parallel()
+	base := newTestServer(t, "--base-path", "/teapot")
+	for _, path := range []string{"/teapot/409", "/teapot/200", "/teapot/499"} {
+		r := fetch(t, "GET", base+path, map[string]string{"X-Forwarded-For": "81.2.69.160"})
+		for _, want := range []string{`<a id="ipbox" href="/teapot/ip" data-json="/teapot/ip.json">`, `/teapot/assets/ipbox.`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s lacks %s", path, want)
+			}
+		}
+		if strings.Contains(r.body, "127.0.0.1") || strings.Contains(r.body, "81.2.69.160") {
+			t.Errorf("%s holds a visitor's address", path)
+		}
+		if !strings.Contains(r.header.Get("Cache-Control"), "max-age") {
+			t.Errorf("%s: Cache-Control %q, want a cached page", path, r.header.Get("Cache-Control"))
 		}
 	}
 }

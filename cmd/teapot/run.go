@@ -166,6 +166,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log := cfg.logger(lw)
 	// Building the site allocates several times what it keeps: collect
 	// once, at the end, rather than all along, and give the garbage back.
+	if cfg.geo, err = cfg.openGeo(log); err != nil {
+		return err
+	}
+	defer cfg.geo.Close()
 	gc := debug.SetGCPercent(-1)
 	srv, err := newServer(cfg, log)
 	debug.SetGCPercent(gc)
@@ -177,6 +181,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log.Info("listening", "addr", srv.Addr().String(), "base_path", cfg.BasePath, "version", buildVersion())
+	watchGeo(ctx, cfg.geo, cfg.GeoReload, log)
 	return srv.Serve(ctx)
 }
 
@@ -204,6 +209,13 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 	checkOpts := cfg.checkOptions()
 	checkOpts.ClientAddr = policy.Key
 	checker := urlcheck.New(checkOpts)
+	if cfg.geo == nil {
+		// Callers other than serve (tests, benchmarks) may leave the
+		// databases to be opened here; they stay open.
+		if cfg.geo, err = cfg.openGeo(log); err != nil {
+			return nil, err
+		}
+	}
 	ip := ipinfo.New(cfg.ipOptions(policy, s.ServeIPPage))
 	return server.New(cfg.Config, log, s.Register, lv.Register, checker.Register, ip.Register), nil
 }

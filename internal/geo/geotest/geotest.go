@@ -140,8 +140,10 @@ func flatPlace(p Place) mmdbtype.Map {
 	}
 }
 
-func insertNets(t *mmdbwriter.Tree) error {
-	for _, n := range Nets {
+func insertNets(t *mmdbwriter.Tree) error { return insertNetList(t, Nets) }
+
+func insertNetList(t *mmdbwriter.Tree, nets []Net) error {
+	for _, n := range nets {
 		err := insert(t, n.Network, mmdbtype.Map{
 			"autonomous_system_number":       mmdbtype.Uint32(n.ASN),
 			"autonomous_system_organization": mmdbtype.String(n.Org),
@@ -203,4 +205,10 @@ func WriteCity(path string, places []Place) error {
 		}
 		return nil
 	})
+}
+
+// WriteASN writes a MaxMind-layout network database with the given
+// networks to path, replacing what is there.
+func WriteASN(path string, nets []Net) error {
+	return write(path, "GeoLite2-ASN", 6, func(t *mmdbwriter.Tree) error { return insertNetList(t, nets) })
 }

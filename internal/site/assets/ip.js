@@ -40,9 +40,13 @@
     fact(dl, "Country", j.country ? j.country + (j.country_code ? " (" + j.country_code + ")" : "") : "");
     fact(dl, "Region", j.region);
     fact(dl, "City", j.city);
-    if (j.latitude !== undefined && j.longitude !== undefined) { fact(dl, "Coordinates", j.latitude + ", " + j.longitude); }
+    fact(dl, "Postal code", j.postal_code);
+    if (j.latitude !== undefined && j.longitude !== undefined) {
+      fact(dl, "Coordinates", j.latitude + ", " + j.longitude + (j.accuracy_radius ? " (within " + j.accuracy_radius + " km)" : ""));
+    }
     fact(dl, "Time zone", j.timezone);
-    fact(dl, "Network", j.asn ? j.asn + (j.org ? " " + j.org : "") : j.org);
+    fact(dl, "Network", j.asn ? "AS" + j.asn + (j.org ? " " + j.org : "") : j.org);
+    fact(dl, "Block", j.network);
     if (j.special) {
       fact(dl, "Special-purpose", j.special.name + " (" + [j.special.network, j.special.rfc].filter(Boolean).join(", ") + ")");
       show("ip-special", j.special.description);
