@@ -469,6 +469,7 @@ part_status() {
 	fi
 	echo "go-httpbin: $HTTPBIN_VERSION, go install $HTTPBIN_MOD/cmd/go-httpbin@$HTTPBIN_VERSION$HTTPBIN_NOTE"
 	echo "load:    wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1, one server at a time, $ROUNDS rounds per path (a $WARMUP warm-up before each server's first)"
+	echo "machine load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews both servers; compare the ratios)"
 	echo
 
 	# teapot: access log on, to a file; the /status rate limiter on, every
@@ -554,8 +555,10 @@ part_status() {
 	echo "             Codes served on /status (its /metrics): $teapot_codes."
 	echo "  go-httpbin -host 127.0.0.1 -port P, default logging (INFO, text) to a file: $hb_lines request lines, $((hb_bytes / 1024)) KiB."
 	echo "             Codes served on /status (its log): $httpbin_codes."
-	echo "  The responses differ: teapot sends its security and CORS headers and a JSON body (problem+json for 418),"
-	echo "  go-httpbin a few headers and an empty body (200) or 13 bytes of text (418); see the checks above."
+	echo "  The responses differ: teapot sends CORS, Cache-Control: no-store, Vary, nosniff and a short sandboxing CSP"
+	echo "  (its pages get the full policy) and a JSON body naming the code, its meaning and its reference page"
+	echo "  (problem+json for 418); go-httpbin a few headers and an empty body (200) or 13 bytes of text (418)."
+	echo "  machine load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 
 	echo "== targets (status)"
