@@ -221,7 +221,7 @@ func testIPBoth(t *testing.T, ctx context.Context, problems *problemLog) {
 		t.Skipf("no IPv6 loopback at port %d: %v", port, err)
 	}
 	origin := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cfg, err := loadConfig([]string{"--addr", "127.0.0.1:0", "--access-log=false", "--public-url", origin,
+	cfg, err := loadConfig([]string{"--addr", "127.0.0.1:0", "--access-log=false", "--lab-memory", "--public-url", origin,
 		"--ipv4-host", fmt.Sprintf("127.0.0.1:%d", port), "--ipv6-host", fmt.Sprintf("localhost:%d", port)}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

@@ -55,6 +55,14 @@ type config struct {
 	GeoASN            string        // network databases
 	GeoReload         time.Duration // how often the geo files are checked for a new version
 
+	// The conflict lab's storage and limits.
+	DataDir        string
+	LabMemory      bool
+	DatabaseURL    string
+	LabTTL         time.Duration
+	LabMaxArticles int
+	LabMaxBody     int
+
 	// geo is the open --geo-city and --geo-asn databases (see openGeo).
 	geo *geo.Set
 
@@ -121,6 +129,12 @@ func serveFlags(fs *flag.FlagSet, c *config, getenv func(string) string) error {
 	fs.StringVar(&c.GeoCity, "geo-city", "", "location database for /ip: a City or Country .mmdb (MaxMind GeoIP2/GeoLite2, DB-IP or @ip-location-db), or several separated by commas, tried in order (make geodata fetches free ones)")
 	fs.StringVar(&c.GeoASN, "geo-asn", "", "network database for /ip: an ASN .mmdb (MaxMind or @ip-location-db), or several separated by commas")
 	fs.DurationVar(&c.GeoReload, "geo-reload", 5*time.Second, "how often the --geo-city and --geo-asn files are checked for a new version, reloaded without a restart (0: only on SIGHUP)")
+	fs.StringVar(&c.DataDir, "data-dir", "data", "folder for the conflict lab's SQLite database (lab.db), created if missing")
+	fs.BoolVar(&c.LabMemory, "lab-memory", false, "keep the conflict lab's SQLite database in memory: nothing is written to disk and everything is lost at exit")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL for the conflict lab instead of SQLite, such as postgres://user@db:5432/teapot; several teapot instances can share it")
+	fs.DurationVar(&c.LabTTL, "lab-ttl", 24*time.Hour, "a conflict lab sandbox unused this long is removed with its articles")
+	fs.IntVar(&c.LabMaxArticles, "lab-max-articles", 50, "articles one conflict lab sandbox may hold")
+	fs.IntVar(&c.LabMaxBody, "lab-max-body", 65536, "bytes in a conflict lab article's body")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	var errs []string
@@ -220,6 +234,9 @@ func (c *config) validate() error {
 	if err := c.validateGeo(); err != nil {
 		return err
 	}
+	if err := c.validateLab(); err != nil {
+		return err
+	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		return usagef("--max-header-bytes %d must be from 1024 to 1048576", c.MaxHeaderBytes)
 	}
@@ -248,6 +265,24 @@ func (c *config) validateCheck() error {
 		return usagef("--check-workers %d must be from 1 to 1024", c.CheckWorkers)
 	case c.CheckPerClient < 1 || c.CheckPerClient > c.CheckWorkers:
 		return usagef("--check-per-client %d must be from 1 to --check-workers (%d)", c.CheckPerClient, c.CheckWorkers)
+	}
+	return nil
+}
+
+func (c *config) validateLab() error {
+	switch {
+	case c.LabTTL < time.Minute || c.LabTTL > 365*24*time.Hour:
+		return usagef("--lab-ttl %v must be from 1m to 8760h", c.LabTTL)
+	case c.LabMaxArticles < 1 || c.LabMaxArticles > 10000:
+		return usagef("--lab-max-articles %d must be from 1 to 10000", c.LabMaxArticles)
+	case c.LabMaxBody < 1024 || c.LabMaxBody > 256<<10:
+		return usagef("--lab-max-body %d must be from 1024 to 262144", c.LabMaxBody)
+	case c.DatabaseURL != "" && c.LabMemory:
+		return usagef("--lab-memory and --database-url exclude each other: the lab uses one store")
+	case c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return usagef("--database-url must be a PostgreSQL URL such as postgres://user@host:5432/teapot")
+	case c.DatabaseURL == "" && !c.LabMemory && c.DataDir == "":
+		return usagef("--data-dir must name a folder (or use --lab-memory or --database-url)")
 	}
 	return nil
 }

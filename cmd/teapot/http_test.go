@@ -17,7 +17,7 @@ import (
 // as "teapot serve" would be, on a real loopback port.
 func newTestServer(t *testing.T, args ...string) string {
 	t.Helper()
-	cfg, err := loadConfig(append([]string{"--addr", "127.0.0.1:0", "--access-log=false"}, args...), func(string) string { return "" })
+	cfg, err := loadConfig(append([]string{"--addr", "127.0.0.1:0", "--access-log=false", "--lab-memory"}, args...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

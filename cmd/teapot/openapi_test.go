@@ -47,6 +47,9 @@ func TestOpenAPI(t *testing.T) {
 	}
 	calls := 0
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
+		if strings.HasPrefix(path, "/lab/") {
+			continue // TestOpenAPILab walks the lab
+		}
 		if item.Post != nil {
 			calls += callPost(t, v, base, path, item.Post)
 			continue

@@ -178,9 +178,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if err := srv.Listen(); err != nil {
+		srv.Close()
 		return err
 	}
-	log.Info("listening", "addr", srv.Addr().String(), "base_path", cfg.BasePath, "version", buildVersion())
+	log.Info("listening", "addr", srv.Addr().String(), "base_path", cfg.BasePath, "version", buildVersion(), "lab", cfg.labStore())
 	watchGeo(ctx, cfg.geo, cfg.GeoReload, log)
 	return srv.Serve(ctx)
 }
@@ -217,7 +218,13 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 		}
 	}
 	ip := ipinfo.New(cfg.ipOptions(policy, s.ServeIPPage))
-	return server.New(cfg.Config, log, s.Register, lv.Register, checker.Register, ip.Register), nil
+	lb, store, err := cfg.newLab(log)
+	if err != nil {
+		return nil, err
+	}
+	srv := server.New(cfg.Config, log, s.Register, lv.Register, checker.Register, ip.Register, lb.Register)
+	startLab(srv, lb, store, cfg.LabTTL)
+	return srv, nil
 }
 
 func buildVersion() string {
