@@ -31,13 +31,18 @@ func testIPPage(t *testing.T, ctx context.Context, base string, problems *proble
 		Special string   `json:"special"`
 		Path    string   `json:"path"`
 	}
-	read := chromedp.Evaluate[state](`(() => ({
-		addr: document.getElementById("ip-addr").textContent,
-		title: document.getElementById("ip-title").textContent,
-		facts: [...document.querySelectorAll("#ip-facts dt, #ip-facts dd")].map(e => e.textContent),
-		special: document.getElementById("ip-special").hidden ? "" : document.getElementById("ip-special").textContent,
-		path: location.pathname,
-	}))()`)
+	// Null-safe: it may run while the form's navigation swaps documents.
+	read := chromedp.Evaluate[state](`(() => {
+		const text = id => (document.getElementById(id) || {textContent: ""}).textContent;
+		const sp = document.getElementById("ip-special");
+		return {
+			addr: text("ip-addr"),
+			title: text("ip-title"),
+			facts: [...document.querySelectorAll("#ip-facts dt, #ip-facts dd")].map(e => e.textContent),
+			special: sp && !sp.hidden ? sp.textContent : "",
+			path: location.pathname,
+		};
+	})()`)
 	wait := func(addr string) state {
 		t.Helper()
 		var got state
@@ -107,9 +112,9 @@ func testIPGeoPage(t *testing.T, ctx context.Context, problems *problemLog) {
 		Links   []string `json:"links"`
 	}
 	read := chromedp.Evaluate[state](`(() => ({
-		addr: document.getElementById("ip-addr").textContent,
+		addr: (document.getElementById("ip-addr") || {textContent: ""}).textContent,
 		facts: [...document.querySelectorAll("#ip-facts dt, #ip-facts dd")].map(e => e.textContent),
-		sources: document.getElementById("ip-sources").textContent,
+		sources: (document.getElementById("ip-sources") || {textContent: ""}).textContent,
 		links: [...document.querySelectorAll("#ip-sources a")].map(a => a.href),
 	}))()`)
 	var got state
@@ -143,11 +148,11 @@ func testIPGeoPage(t *testing.T, ctx context.Context, problems *problemLog) {
 		More string `json:"more"`
 		Href string `json:"href"`
 	}
-	readBox := chromedp.Evaluate[box](`(() => ({
-		addr: document.getElementById("ipbox-addr").textContent,
-		more: document.getElementById("ipbox-more").textContent,
-		href: document.getElementById("ipbox").getAttribute("href"),
-	}))()`)
+	readBox := chromedp.Evaluate[box](`(() => {
+		const text = id => (document.getElementById(id) || {textContent: ""}).textContent;
+		const a = document.getElementById("ipbox");
+		return {addr: text("ipbox-addr"), more: text("ipbox-more"), href: a ? a.getAttribute("href") : ""};
+	})()`)
 	var b box
 	for i := 0; i < 100; i++ {
 		var err error
@@ -221,8 +226,8 @@ func testIPBoth(t *testing.T, ctx context.Context, problems *problemLog) {
 		t.Skipf("no IPv6 loopback at port %d: %v", port, err)
 	}
 	origin := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cfg, err := loadConfig([]string{"--addr", "127.0.0.1:0", "--access-log=false", "--lab-memory", "--public-url", origin,
-		"--ipv4-host", fmt.Sprintf("127.0.0.1:%d", port), "--ipv6-host", fmt.Sprintf("localhost:%d", port)}, func(string) string { return "" })
+	cfg, err := loadConfig(append(serveTestArgs(), "--public-url", origin,
+		"--ipv4-host", fmt.Sprintf("127.0.0.1:%d", port), "--ipv6-host", fmt.Sprintf("localhost:%d", port)), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -216,6 +216,19 @@ func geoFixtures(t *testing.T) map[string][]string {
 	return map[string][]string{"maxmind": flags(mm), "flat": flags(flat)}
 }
 
+// serveTestArgs are the flags of a test server on a free loopback port,
+// keeping whatever else the server stores off the disk (where it has a
+// flag for that), so that parallel tests share nothing.
+func serveTestArgs() []string {
+	args := []string{"--addr", "127.0.0.1:0", "--access-log=false"}
+	probe := newFlagSet("serve")
+	serveFlags(probe, &config{}, func(string) string { return "" })
+	if probe.Lookup("lab-memory") != nil {
+		args = append(args, "--lab-memory")
+	}
+	return args
+}
+
 // newGeoServer is newTestServer with the databases opened as serve opens
 // them, and closed when the test ends.
 func newGeoServer(t *testing.T, args ...string) string {
@@ -228,15 +241,7 @@ func newGeoServer(t *testing.T, args ...string) string {
 // its open databases.
 func newGeoServerConfig(t *testing.T, args ...string) (string, config) {
 	t.Helper()
-	base := []string{"--addr", "127.0.0.1:0", "--access-log=false"}
-	// Keep whatever else the server stores off the disk, where the
-	// server has such a flag.
-	probe := newFlagSet("serve")
-	serveFlags(probe, &config{}, func(string) string { return "" })
-	if probe.Lookup("lab-memory") != nil {
-		base = append(base, "--lab-memory")
-	}
-	cfg, err := loadConfig(append(base, args...), func(string) string { return "" })
+	cfg, err := loadConfig(append(serveTestArgs(), args...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
