@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/teapothq/teapot/internal/geo"
+	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
 // fakeGeo answers from a map of address to record; location and network
@@ -123,6 +124,32 @@ func TestGeoFields(t *testing.T) {
 		w := get(geoMux(tt.g, tt.client), "/ip/"+tt.field)
 		if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.body) || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
 			t.Errorf("%s from %s (geo %v): %d %q, want %d %q", tt.field, tt.client, tt.g != nil, w.Code, w.Body, tt.status, tt.body)
+		}
+	}
+}
+
+// BenchmarkAddressJSON is /ip/81.2.69.160.json with the test databases
+// of both kinds loaded and no reverse DNS: what bench/run.sh's part ip
+// loads, without the network and the middleware.
+func BenchmarkAddressJSON(b *testing.B) {
+	f, err := geotest.WriteMaxMind(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := geo.OpenSet(f.Location, []string{f.Network}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close()
+	mux := http.NewServeMux()
+	New(Options{Geo: g}).Register(mux)
+	r := httptest.NewRequest("GET", "/ip/81.2.69.160.json", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
 		}
 	}
 }

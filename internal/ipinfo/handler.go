@@ -111,7 +111,7 @@ func (s *Service) serveMine(w http.ResponseWriter, r *http.Request) {
 	default:
 		in := s.lookup(r.Context(), a)
 		in.UserAgent = truncate(r.Header.Get("User-Agent"), MaxUserAgent)
-		respond.JSON(w, http.StatusOK, in)
+		writeInfo(w, &in)
 	}
 }
 
@@ -170,7 +170,8 @@ func (s *Service) serveAddress(w http.ResponseWriter, r *http.Request) {
 	case fmtText:
 		respond.Text(w, http.StatusOK, infoText(s.lookup(r.Context(), a)))
 	default:
-		respond.JSON(w, http.StatusOK, s.lookup(r.Context(), a))
+		in := s.lookup(r.Context(), a)
+		writeInfo(w, &in)
 	}
 }
 

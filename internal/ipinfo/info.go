@@ -2,9 +2,11 @@ package ipinfo
 
 import (
 	"context"
+	"encoding/binary"
 	"math/big"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/teapothq/teapot/internal/geo"
@@ -122,6 +124,10 @@ func (in *Info) addGeo(r geo.Record) {
 }
 
 func decimal(a netip.Addr) string {
+	if a.Is4() {
+		b := a.As4()
+		return strconv.FormatUint(uint64(binary.BigEndian.Uint32(b[:])), 10)
+	}
 	b := a.AsSlice()
 	return new(big.Int).SetBytes(b).String()
 }
