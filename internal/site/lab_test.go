@@ -35,7 +35,7 @@ func TestLabPage(t *testing.T) {
 		want, not          []string
 	}{
 		{"page", "/teapot/lab", "text/html", 200,
-			[]string{`id="limits"`, `data-base="/teapot"`, "/teapot/lab/articles", "lab-merge.", "lab.", `id="lab" data-base="/teapot" hidden`,
+			[]string{`id="limits"`, `data-base="/teapot"`, "/teapot/lab/articles", "lab-merge.", "lab-http.", "lab.", `id="lab" data-base="/teapot" hidden`,
 				"<noscript>", "Lab-Sandbox", "50 articles", "64 KiB", "24 hours", `id="merge-b"`, `id="pane-a"`},
 			[]string{" style=", "<script>", "onclick="}},
 		{"footer link", "/teapot/409", "text/html", 200, []string{`href="/teapot/lab"`}, nil},
