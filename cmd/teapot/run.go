@@ -194,7 +194,8 @@ func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
 		return nil, err
 	}
 	s, err := site.New(cat, site.Options{BasePath: cfg.BasePath, PublicURL: cfg.PublicURL, Version: buildVersion(),
-		IPv4JSON: cfg.ipJSON(cfg.IPv4Host), IPv6JSON: cfg.ipJSON(cfg.IPv6Host)})
+		IPv4JSON: cfg.ipJSON(cfg.IPv4Host), IPv6JSON: cfg.ipJSON(cfg.IPv6Host),
+		Lab: site.LabLimits{MaxArticles: cfg.LabMaxArticles, MaxBody: cfg.LabMaxBody, TTL: cfg.LabTTL}})
 	if err != nil {
 		return nil, err
 	}
