@@ -40,7 +40,7 @@ fuzz:
 	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzAddr -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzParseNode -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/ipinfo -run '^$$' -fuzz FuzzParseAddr -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/geo -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/ipinfo -run '^$$' -fuzz FuzzAppendJSON -fuzztime $(FUZZTIME)
 
 # Chromium from Debian, axe-core from npm, for the browser test.
 browser-deps:

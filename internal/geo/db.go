@@ -165,15 +165,17 @@ func detect(r *maxminddb.Reader) (Kind, Layout, error) {
 			return kind, MaxMind, nil
 		}
 	}
-	var first map[string]any
-	for res := range r.Networks() {
-		if err := res.Decode(&first); err != nil {
-			return 0, 0, fmt.Errorf("reading its first record: %w", err)
-		}
-		break
+	first, err := sample(r)
+	if err != nil {
+		return 0, 0, err
 	}
 	if first == nil {
-		return 0, 0, fmt.Errorf("database type %q: it holds no record to tell its layout by", r.Metadata.DatabaseType)
+		// Nothing where public addresses usually are: go by the type's
+		// name, in the flat layout (MaxMind's types are known above).
+		if kind != 0 {
+			return kind, Flat, nil
+		}
+		return 0, 0, fmt.Errorf("database type %q: none of its records could be read to tell its layout by", r.Metadata.DatabaseType)
 	}
 	_, hasASN := first["autonomous_system_number"]
 	_, nestedCountry := first["country"].(map[string]any)
@@ -200,6 +202,39 @@ func detect(r *maxminddb.Reader) (Kind, Layout, error) {
 		return Country, Flat, nil
 	}
 	return 0, 0, fmt.Errorf("database type %q: its records have none of the known location or network fields (country_code, city, autonomous_system_number, ...)", r.Metadata.DatabaseType)
+}
+
+// probes are addresses that any database of the Internet's addresses
+// knows, and the documentation ones test databases hold. Looking a few
+// up bounds the work, where walking the tree of a corrupt file to its
+// first record may not end.
+var probes = []netip.Addr{
+	netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("81.2.69.160"),
+	netip.MustParseAddr("2001:4860:4860::8888"), netip.MustParseAddr("2606:4700::1111"),
+	netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("203.0.113.1"),
+	netip.MustParseAddr("2001:db8::1"),
+}
+
+// sample is the first record found for a probe, decoded as a map; nil
+// when there is none.
+func sample(r *maxminddb.Reader) (map[string]any, error) {
+	for _, a := range probes {
+		if r.Metadata.IPVersion == 4 && a.Is6() {
+			continue
+		}
+		res := r.Lookup(a)
+		if !res.Found() {
+			continue
+		}
+		var m map[string]any
+		if err := res.Decode(&m); err != nil {
+			return nil, fmt.Errorf("reading the record of %s: %w", a, err)
+		}
+		if m != nil {
+			return m, nil
+		}
+	}
+	return nil, nil
 }
 
 func kindOf(t string) Kind {
