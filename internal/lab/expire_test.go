@@ -1,0 +1,46 @@
+package lab
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestExpire: a sandbox unused for longer than the TTL is removed with its
+// articles by the lab's sweep; one in use is kept.
+func TestExpire(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now() // the store stamps creations with the real clock
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+
+	l := New(Options{Store: openSQLite(t), TTL: time.Hour, Now: clock})
+	mux := http.NewServeMux()
+	l.Register(mux)
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+
+	idle, busy := newClient(t, ts.URL), newClient(t, ts.URL)
+	idleLoc := idle.create("idle", "Idle", "")
+	busyLoc := busy.create("busy", "Busy", "")
+	advance(50 * time.Minute)
+	expect(t, "busy sandbox read", busy.do("GET", busyLoc, ""), 200, "") // touches it
+	advance(20 * time.Minute)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Expire(ctx, 5*time.Millisecond); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for idle.do("GET", idleLoc, "").status != 404 {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle sandbox was not removed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	expect(t, "busy sandbox after the sweep", busy.do("GET", busyLoc, ""), 200, "")
+}
