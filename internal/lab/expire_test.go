@@ -34,7 +34,15 @@ func TestExpire(t *testing.T) {
 	done := make(chan struct{})
 	go func() { l.Expire(ctx, 5*time.Millisecond); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for idle.do("GET", idleLoc, "").status != 404 {
+	// Asking the store, not the API: a request would use the sandbox.
+	for {
+		list, err := l.opts.Store.List(ctx, idle.sandbox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) == 0 {
+			break
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("the idle sandbox was not removed")
 		}
@@ -43,4 +51,5 @@ func TestExpire(t *testing.T) {
 	cancel()
 	<-done
 	expect(t, "busy sandbox after the sweep", busy.do("GET", busyLoc, ""), 200, "")
+	expect(t, "idle sandbox after the sweep", idle.do("GET", idleLoc, ""), 404, "/404")
 }
