@@ -7,9 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
 )
 
 // TestOpenAPILab walks the conflict lab through every documented operation
@@ -18,24 +15,7 @@ import (
 func TestOpenAPILab(t *testing.T) {
 	t.Parallel()
 	base := newTestServer(t, "--lab-max-body", "1024")
-	resp, err := http.Get(base + "/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	doc, err := libopenapi.NewDocument(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, errs := validator.NewValidator(doc)
-	if len(errs) > 0 {
-		t.Fatalf("validator: %v", errs)
-	}
-	model, err := doc.BuildV3Model()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, model := loadOpenAPI(t, base)
 
 	const sandbox = "openapi-test-sandbox-1"
 	called := map[string]bool{} // "METHOD /template"

@@ -21,29 +21,11 @@ import (
 func TestOpenAPI(t *testing.T) {
 	t.Parallel()
 	base := newTestServer(t)
-	resp, err := http.Get(base + "/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-
-	doc, err := libopenapi.NewDocument(spec)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	v, errs := validator.NewValidator(doc)
-	if len(errs) > 0 {
-		t.Fatalf("validator: %v", errs)
-	}
+	v, model := loadOpenAPI(t, base)
 	if ok, verrs := v.ValidateDocument(); !ok {
 		for _, e := range verrs {
 			t.Errorf("invalid document: %s: %s", e.Message, e.Reason)
 		}
-	}
-	model, err := doc.BuildV3Model()
-	if err != nil {
-		t.Fatalf("model: %v", err)
 	}
 	calls := 0
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
@@ -101,6 +83,31 @@ func TestOpenAPI(t *testing.T) {
 	if calls < 5 {
 		t.Errorf("made %d calls; the document should describe at least 5", calls)
 	}
+}
+
+// loadOpenAPI fetches the served OpenAPI document and makes its validator
+// and model.
+func loadOpenAPI(t *testing.T, base string) (validator.Validator, *libopenapi.DocumentModel[v3.Document]) {
+	t.Helper()
+	resp, err := http.Get(base + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	doc, err := libopenapi.NewDocument(spec)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		t.Fatalf("validator: %v", errs)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatalf("model: %v", err)
+	}
+	return v, model
 }
 
 // callPost calls a documented POST with the query examples and a body

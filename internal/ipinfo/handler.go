@@ -223,7 +223,7 @@ func (s *Service) geoField(name string, a netip.Addr) (string, string) {
 		if network {
 			db = "network"
 		}
-		return "", fmt.Sprintf("Your %s is not known: this server has no %s database.\n", what, db)
+		return "", fmt.Sprintf("This server has no %s database, so it cannot tell your %s.\n", db, what)
 	}
 	r := g.Lookup(a)
 	var v string
@@ -249,13 +249,13 @@ func (s *Service) geoField(name string, a netip.Addr) (string, string) {
 	case "org":
 		v = r.Org
 	}
-	return v, fmt.Sprintf("Your %s is not known: the database has no record of it for %s.\n", what, a)
+	return v, fmt.Sprintf("The database has no %s for %s.\n", what, a)
 }
 
 // fieldNames are the geo fields' names in a sentence.
 var fieldNames = map[string]string{
 	"country": "country", "country-code": "country code", "city": "city", "region": "region",
-	"coordinates": "coordinates", "timezone": "time zone", "asn": "AS number", "org": "network's organisation",
+	"coordinates": "coordinates", "timezone": "time zone", "asn": "AS number", "org": "network organisation",
 }
 
 func coordinate(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -84,24 +84,24 @@ func (l *Lab) write(w http.ResponseWriter, status int, a articles.Article) {
 	respond.JSON(w, status, l.represent(a))
 }
 
-// id is the article's id from the path, or 0 after a 404.
-func (l *Lab) id(w http.ResponseWriter, r *http.Request) int64 {
+// article is the request's sandbox and the article id from its path; ok
+// is false after the error has been answered.
+func (l *Lab) article(w http.ResponseWriter, r *http.Request) (sandbox string, id int64, ok bool) {
+	if sandbox, ok = l.sandbox(w, r); !ok {
+		return "", 0, false
+	}
 	s := r.PathValue("id")
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id < 1 || strconv.FormatInt(id, 10) != s {
 		l.problem(w, r, notFound(truncate(s, 32)))
-		return 0
+		return "", 0, false
 	}
-	return id
+	return sandbox, id, true
 }
 
 func (l *Lab) serveGet(w http.ResponseWriter, r *http.Request) {
-	sb, ok := l.sandbox(w, r)
+	sb, id, ok := l.article(w, r)
 	if !ok {
-		return
-	}
-	id := l.id(w, r)
-	if id == 0 {
 		return
 	}
 	a, err := l.opts.Store.Get(r.Context(), sb, id)
@@ -227,12 +227,8 @@ func (l *Lab) servePatch(w http.ResponseWriter, r *http.Request) { l.serveEdit(w
 // serveEdit answers PUT (replace slug, title and body) and PATCH (a JSON
 // merge patch of them).
 func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
-	sb, ok := l.sandbox(w, r)
+	sb, id, ok := l.article(w, r)
 	if !ok {
-		return
-	}
-	id := l.id(w, r)
-	if id == 0 {
 		return
 	}
 	want, header := typeJSON, ""
@@ -299,12 +295,8 @@ func (l *Lab) answer(w http.ResponseWriter, r *http.Request, a articles.Article,
 }
 
 func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
-	sb, ok := l.sandbox(w, r)
+	sb, id, ok := l.article(w, r)
 	if !ok {
-		return
-	}
-	id := l.id(w, r)
-	if id == 0 {
 		return
 	}
 	pre, p := readPrecondition(r)
@@ -347,7 +339,7 @@ func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
 // is optional: without it the transition applies to the current version
 // if it is allowed from the current state.
 func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
-	sb, ok := l.sandbox(w, r)
+	sb, id, ok := l.article(w, r)
 	if !ok {
 		return
 	}
@@ -355,10 +347,6 @@ func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
 	if t == nil {
 		l.problem(w, r, &problem{status: http.StatusNotFound, title: "Not Found",
 			detail: "There is no transition " + strconv.Quote(truncate(r.PathValue("transition"), 32)) + "; the transitions are publish, archive and restore."})
-		return
-	}
-	id := l.id(w, r)
-	if id == 0 {
 		return
 	}
 	pre, p := readPrecondition(r)
