@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,13 @@ func buildTeapot(t *testing.T) string {
 func startTeapot(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, lines chan string, base string) {
 	t.Helper()
 	cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
+	// Only the flags count: no TEAPOT_ variable of the test's own
+	// environment (such as TEAPOT_DATABASE_URL) reaches the server.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TEAPOT_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
