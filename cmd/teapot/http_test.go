@@ -222,7 +222,7 @@ func TestRoutes(t *testing.T) {
 			ctype              string
 			body               string
 			vary               string
-		}{"ip " + f + " without database", "GET", "/ip/" + f, map[string]string{"User-Agent": "curl/8"}, 404, text, "this server has no", ""})
+		}{"ip " + f + " without database", "GET", "/ip/" + f, map[string]string{"User-Agent": "curl/8"}, 404, text, "This server has no", ""})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -326,7 +326,7 @@ func TestIPGeo(t *testing.T) {
 			}
 			// Found in the location database only: the network fields are 404.
 			other := map[string]string{"X-Forwarded-For": "198.51.100.1"}
-			if r := fetch(t, "GET", base+"/ip/asn", other); r.status != 404 || !strings.Contains(r.body, "no record") {
+			if r := fetch(t, "GET", base+"/ip/asn", other); r.status != 404 || !strings.Contains(r.body, "The database has no AS number for") {
 				t.Errorf("/ip/asn for an address without network data: %d %q", r.status, r.body)
 			}
 			if r := fetch(t, "GET", base+"/ip/city", other); r.status != 200 || r.body != "Paris\n" {
@@ -349,7 +349,7 @@ func TestIPNoGeo(t *testing.T) {
 	base := newTestServer(t)
 	for _, f := range []string{"country", "country-code", "city", "region", "coordinates", "timezone", "asn", "org"} {
 		r := fetch(t, "GET", base+"/ip/"+f, nil)
-		if r.status != 404 || !strings.Contains(r.body, "this server has no") {
+		if r.status != 404 || !strings.Contains(r.body, "This server has no") {
 			t.Errorf("/ip/%s: %d %q, want a 404 that says there is no database", f, r.status, r.body)
 		}
 	}
@@ -415,7 +415,7 @@ func TestIPGeoReload(t *testing.T) {
 	city := func() string {
 		return fetch(t, "GET", url+"/ip/city", map[string]string{"User-Agent": "curl/8"}).body
 	}
-	if c := city(); !strings.Contains(c, "no record") {
+	if c := city(); !strings.Contains(c, "The database has no city for") {
 		t.Fatalf("loopback's city: %q", c)
 	}
 	places := append([]geotest.Place(nil), geotest.Places...)
