@@ -194,7 +194,7 @@ func entryText(cat *catalog.Catalog, e *catalog.Entry, texts []string) string {
 		field("Related", strings.Join(rel, ", "))
 	}
 	for _, g := range cat.GuidesFor(e.Code) {
-		field("Compare", g.Title+" <"+g.Path()+">")
+		field("Guide", g.Title+" <"+g.Path()+">")
 	}
 	if e.Draft {
 		b.WriteString("\nThis is a short entry; the full page is being written.\n")
