@@ -70,8 +70,16 @@ func TestMiddleware(t *testing.T) {
 	if _, err := http.Get(ts.URL + "/gone"); err == nil {
 		t.Errorf("/gone answered; want the connection closed")
 	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	// The client sees the connection close before the server's handler
+	// has returned and been counted: wait for the count.
+	var w *httptest.ResponseRecorder
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+		if strings.Contains(w.Body.String(), `teapot_http_requests_total{route="/gone",code="444"} 1`) || time.Now().After(deadline) {
+			break
+		}
+	}
 	if !strings.Contains(w.Body.String(), `teapot_http_requests_total{route="/gone",code="444"} 1`) {
 		t.Errorf("metrics lack the hijacked 444:\n%s", w.Body)
 	}
