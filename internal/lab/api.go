@@ -76,12 +76,16 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
 
 // write sends an article with its validators.
 func (l *Lab) write(w http.ResponseWriter, status int, a articles.Article) {
-	h := w.Header()
+	validators(w.Header(), a)
+	w.Header().Set("Accept-Patch", typeMergePatch)
+	respond.JSON(w, status, l.represent(a))
+}
+
+// validators sets what a client revalidates an article with.
+func validators(h http.Header, a articles.Article) {
 	h.Set("ETag", etag(a.Version))
 	h.Set("Last-Modified", a.Updated.UTC().Format(http.TimeFormat))
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Accept-Patch", typeMergePatch)
-	respond.JSON(w, status, l.represent(a))
 }
 
 // article is the request's sandbox and the article id from its path; ok
@@ -110,10 +114,7 @@ func (l *Lab) serveGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if notModified(r, a) {
-		h := w.Header()
-		h.Set("ETag", etag(a.Version))
-		h.Set("Last-Modified", a.Updated.UTC().Format(http.TimeFormat))
-		h.Set("Cache-Control", "private, no-cache")
+		validators(w.Header(), a)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -178,26 +179,26 @@ func readPrecondition(r *http.Request) (precondition, *problem) {
 	return p, nil
 }
 
-// change applies edit to the article under the request's preconditions.
-// The store's compare-and-set decides; when it finds the article changed
-// since it was read, the preconditions are evaluated again against the
-// new version, so a stale client gets its 412 or 409 and a client that
+// change applies op to the article under the request's preconditions;
+// with required, a request without any precondition gets 428. op runs the
+// store's compare-and-set; when that finds the article changed since it
+// was read, the preconditions are evaluated again against the article the
+// store returned, so a stale client gets its 412 or 409 and a client that
 // accepts any version gets its change applied to the newest.
-func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition,
-	edit func(cur articles.Article) (articles.Fields, *problem)) (articles.Article, error) {
+func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition, required bool,
+	op func(cur articles.Article) (articles.Article, error)) (articles.Article, error) {
 	cur, err := l.opts.Store.Get(ctx, sb, id)
 	if err != nil {
 		return cur, err
+	}
+	if required && !pre.given() {
+		return cur, l.preconditionRequired(cur)
 	}
 	for range maxAttempts {
 		if p := l.check(pre, cur); p != nil {
 			return cur, p
 		}
-		f, p := edit(cur)
-		if p != nil {
-			return cur, p
-		}
-		a, err := l.opts.Store.Update(ctx, sb, id, cur.Version, f)
+		a, err := op(cur)
 		var stale *articles.StaleError
 		if !errors.As(err, &stale) {
 			return a, err
@@ -206,6 +207,19 @@ func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition,
 	}
 	return articles.Article{}, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
 		detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to change it. Try again."}
+}
+
+// update is the op of change that stores the fields edit makes of the
+// current article.
+func (l *Lab) update(ctx context.Context, sb string, id int64,
+	edit func(cur articles.Article) (articles.Fields, *problem)) func(articles.Article) (articles.Article, error) {
+	return func(cur articles.Article) (articles.Article, error) {
+		f, p := edit(cur)
+		if p != nil {
+			return cur, p
+		}
+		return l.opts.Store.Update(ctx, sb, id, cur.Version, f)
+	}
 }
 
 // check evaluates the preconditions against the article as it is.
@@ -257,16 +271,7 @@ func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
 	if in.version != nil {
 		pre.bodyVersion = *in.version
 	}
-	if !pre.given() {
-		a, err := l.opts.Store.Get(r.Context(), sb, id)
-		if err != nil {
-			l.fail(w, r, storeError(err, r))
-			return
-		}
-		l.problem(w, r, l.preconditionRequired(a))
-		return
-	}
-	a, err := l.change(r.Context(), sb, id, pre, func(cur articles.Article) (articles.Fields, *problem) {
+	a, err := l.change(r.Context(), sb, id, pre, true, l.update(r.Context(), sb, id, func(cur articles.Article) (articles.Fields, *problem) {
 		if in.state != nil && *in.state != string(cur.State) {
 			return articles.Fields{}, l.illegalTransition(cur, "change its state by an edit (use the transition links)")
 		}
@@ -277,7 +282,7 @@ func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
 		f, p := l.fields(in, base)
 		f.State = cur.State
 		return f, p
-	})
+	}))
 	l.answer(w, r, a, err)
 }
 
@@ -304,35 +309,14 @@ func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
 		l.problem(w, r, p)
 		return
 	}
-	cur, err := l.opts.Store.Get(r.Context(), sb, id)
+	_, err := l.change(r.Context(), sb, id, pre, true, func(cur articles.Article) (articles.Article, error) {
+		return cur, l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
+	})
 	if err != nil {
 		l.fail(w, r, storeError(err, r))
 		return
 	}
-	for range maxAttempts {
-		if !pre.given() {
-			l.problem(w, r, l.preconditionRequired(cur))
-			return
-		}
-		if p := l.check(pre, cur); p != nil {
-			l.problem(w, r, p)
-			return
-		}
-		err := l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
-		var stale *articles.StaleError
-		if errors.As(err, &stale) {
-			cur = stale.Current
-			continue
-		}
-		if err != nil {
-			l.fail(w, r, storeError(err, r))
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	l.problem(w, r, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
-		detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to delete it. Try again."})
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // serveTransition answers POST .../publish, /archive and /restore. If-Match
@@ -354,11 +338,11 @@ func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
 		l.problem(w, r, p)
 		return
 	}
-	a, err := l.change(r.Context(), sb, id, pre, func(cur articles.Article) (articles.Fields, *problem) {
+	a, err := l.change(r.Context(), sb, id, pre, false, l.update(r.Context(), sb, id, func(cur articles.Article) (articles.Fields, *problem) {
 		if !t.allowedFrom(cur.State) {
 			return articles.Fields{}, l.illegalTransition(cur, t.name)
 		}
 		return articles.Fields{Slug: cur.Slug, Title: cur.Title, Body: cur.Body, State: t.to}, nil
-	})
+	}))
 	l.answer(w, r, a, err)
 }

@@ -32,11 +32,11 @@ const (
 
 // Lab serves the API.
 type Lab struct {
-	opts    Options
-	base    string // BasePath + "/lab"
-	touched sync.Map
-	nTouch  int64
-	touchMu sync.Mutex
+	opts Options
+	base string // BasePath + "/lab"
+
+	mu      sync.Mutex
+	touched map[string]time.Time // when this process last touched each sandbox
 }
 
 // New makes a lab on opts.Store.
@@ -56,7 +56,7 @@ func New(opts Options) *Lab {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Lab{opts: opts, base: opts.BasePath + "/lab"}
+	return &Lab{opts: opts, base: opts.BasePath + "/lab", touched: map[string]time.Time{}}
 }
 
 // Register adds the API's routes to mux.
@@ -147,19 +147,23 @@ var varySandbox = []string{"Cookie, Lab-Sandbox"}
 // process, so that reads do not become writes.
 func (l *Lab) touch(ctx context.Context, tok string) {
 	now := l.opts.Now()
-	if v, ok := l.touched.Load(tok); ok && now.Sub(v.(time.Time)) < time.Minute {
+	l.mu.Lock()
+	last, ok := l.touched[tok]
+	l.mu.Unlock()
+	if ok && now.Sub(last) < time.Minute {
 		return
 	}
 	if err := l.opts.Store.Touch(ctx, tok, now); err != nil {
 		l.opts.Log.Warn("lab: touching a sandbox", "err", err)
 		return
 	}
-	l.touchMu.Lock()
-	l.nTouch++
-	if l.nTouch > 100_000 { // forget everything now and then: bounded memory
-		l.touched.Clear()
-		l.nTouch = 0
+	l.mu.Lock()
+	if len(l.touched) >= maxTouched { // forget everything now and then: bounded memory
+		clear(l.touched)
 	}
-	l.touchMu.Unlock()
-	l.touched.Store(tok, now)
+	l.touched[tok] = now
+	l.mu.Unlock()
 }
+
+// maxTouched bounds the sandboxes whose last touch is remembered.
+const maxTouched = 100_000
