@@ -110,7 +110,7 @@ func (s *Service) serveMine(w http.ResponseWriter, r *http.Request) {
 		respond.Text(w, http.StatusOK, a.String()+"\n")
 	default:
 		in := s.lookup(r.Context(), a)
-		in.UserAgent = truncate(r.Header.Get("User-Agent"), MaxUserAgent)
+		in.UserAgent = respond.Truncate(r.Header.Get("User-Agent"), MaxUserAgent)
 		writeInfo(w, &in)
 	}
 }
@@ -288,7 +288,7 @@ func (s *Service) format(r *http.Request, suffix string) (string, bool) {
 func setVary(w http.ResponseWriter) { w.Header()["Vary"] = hvNegotiated }
 
 func (s *Service) badAddress(w http.ResponseWriter, r *http.Request, input, f string) {
-	msg := quote(truncate(input, 60)) + " is not an IPv4 or IPv6 address; give one such as 192.0.2.1 or 2001:db8::1."
+	msg := quote(respond.Truncate(input, 60)) + " is not an IPv4 or IPv6 address; give one such as 192.0.2.1 or 2001:db8::1."
 	switch f {
 	case fmtHTML:
 		w.Header().Set("Cache-Control", "no-store")
@@ -308,7 +308,7 @@ func notAcceptable(w http.ResponseWriter) {
 
 func (s *Service) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
 	respond.WriteProblem(w, respond.Problem{Type: s.opts.BasePath + "/" + strconv.Itoa(status), Title: title,
-		Status: status, Detail: detail, Instance: truncate(r.URL.Path, 200)})
+		Status: status, Detail: detail, Instance: respond.Truncate(r.URL.Path, 200)})
 }
 
 // infoText is the plain-text form of /ip/{address}.
@@ -370,13 +370,6 @@ func infoText(in Info) string {
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 func peer(r *http.Request) netip.Addr {

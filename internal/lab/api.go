@@ -97,7 +97,7 @@ func (l *Lab) article(w http.ResponseWriter, r *http.Request) (sandbox string, i
 	s := r.PathValue("id")
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id < 1 || strconv.FormatInt(id, 10) != s {
-		l.problem(w, r, notFound(truncate(s, 32)))
+		l.problem(w, r, notFound(respond.Truncate(s, 32)))
 		return "", 0, false
 	}
 	return sandbox, id, true
@@ -164,7 +164,7 @@ func readPrecondition(r *http.Request) (precondition, *problem) {
 		for _, v := range vs {
 			tags, star, ok := respond.ETags(v)
 			if !ok {
-				return p, badRequest("If-Match must be \"*\" or a list of entity-tags such as \"v3\", as sent in ETag; it was "+strconv.Quote(truncate(v, 100))+".", nil)
+				return p, badRequest("If-Match must be \"*\" or a list of entity-tags such as \"v3\", as sent in ETag; it was "+strconv.Quote(respond.Truncate(v, 100))+".", nil)
 			}
 			p.any = p.any || star
 			for _, t := range tags {
@@ -330,7 +330,7 @@ func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
 	t := findTransition(r.PathValue("transition"))
 	if t == nil {
 		l.problem(w, r, &problem{status: http.StatusNotFound, title: "Not Found",
-			detail: "There is no transition " + strconv.Quote(truncate(r.PathValue("transition"), 32)) + "; the transitions are publish, archive and restore."})
+			detail: "There is no transition " + strconv.Quote(respond.Truncate(r.PathValue("transition"), 32)) + "; the transitions are publish, archive and restore."})
 		return
 	}
 	pre, p := readPrecondition(r)

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Media types of request bodies.
@@ -122,7 +123,7 @@ func parseInput(data []byte, patch bool) (input, *problem) {
 			// Read-only members of the representation: a client may send
 			// back what it read.
 		default:
-			errs = append(errs, fieldError{truncate(key, 64), "unknown member; an article has slug, title and body (and version, to say which version you edited)"})
+			errs = append(errs, fieldError{respond.Truncate(key, 64), "unknown member; an article has slug, title and body (and version, to say which version you edited)"})
 		}
 	}
 	if _, err := dec.Token(); err != nil {
@@ -231,14 +232,4 @@ func checkText(s string, max int, multiline bool) string {
 		}
 	}
 	return ""
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

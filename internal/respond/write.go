@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Content types teapot writes.
@@ -123,4 +124,13 @@ func NoteStatus(w http.ResponseWriter, code int) {
 		}
 		w = u.Unwrap()
 	}
+}
+
+// Truncate shortens s to at most n bytes and an ellipsis, never cutting a
+// character in two: for quoting a client's input back in an error.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }

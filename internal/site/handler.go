@@ -174,7 +174,7 @@ func (s *Site) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	respond.WriteProblem(w, respond.Problem{
 		Type: s.opts.BasePath + "/404", Title: "Not Found", Status: http.StatusNotFound,
-		Detail:   fmt.Sprintf("There is no code or class %q; see /api/codes for the list.", truncate(name, 60)),
+		Detail:   fmt.Sprintf("There is no code or class %q; see /api/codes for the list.", respond.Truncate(name, 60)),
 		Instance: r.URL.Path,
 		Extra:    map[string]any{"suggestions": s.summaries(s.cat.Suggest(name, 5))},
 	})
@@ -274,15 +274,8 @@ func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {
 		}
 		respond.Text(w, http.StatusNotFound, b.String())
 	default:
-		s.writeHTML(w, http.StatusNotFound, "notfound", view{Title: "Page not found", Query: truncate(last, 60), Entries: suggest})
+		s.writeHTML(w, http.StatusNotFound, "notfound", view{Title: "Page not found", Query: respond.Truncate(last, 60), Entries: suggest})
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 func (s *Site) writeHTML(w http.ResponseWriter, status int, name string, v view) {

@@ -77,7 +77,7 @@ func (c *Checker) serveCheck(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !slices.Contains([]string{"", "ndjson", "json", "csv"}, format) {
-		c.problem(w, r, http.StatusBadRequest, "Bad format", fmt.Sprintf("format %q must be ndjson (the default), json or csv.", truncate(format, 20)))
+		c.problem(w, r, http.StatusBadRequest, "Bad format", fmt.Sprintf("format %q must be ndjson (the default), json or csv.", respond.Truncate(format, 20)))
 		return
 	}
 	spec, urls, err := ParseRequest(ctype, body, c.Limits())

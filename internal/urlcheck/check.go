@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/clientip"
+	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Options configure a Checker.
@@ -149,17 +150,17 @@ func (c *Checker) next(res *Result, hop Hop, u *url.URL, spec Spec, seen map[str
 	}
 	loc, err := u.Parse(hop.Location)
 	if err != nil {
-		res.Error = fmt.Sprintf("the Location %q is not a URL", truncate(hop.Location, 100))
+		res.Error = fmt.Sprintf("the Location %q is not a URL", respond.Truncate(hop.Location, 100))
 		return nil, true
 	}
 	loc.Fragment, loc.RawFragment = "", ""
 	if loc.Scheme != "http" && loc.Scheme != "https" {
-		res.Error = fmt.Sprintf("the redirect goes to scheme %q: only http and https are followed", truncate(loc.Scheme, 20))
+		res.Error = fmt.Sprintf("the redirect goes to scheme %q: only http and https are followed", respond.Truncate(loc.Scheme, 20))
 		res.Refused = &RefusedError{Rule: "scheme", Target: loc.Scheme, Reason: res.Error}
 		return nil, true
 	}
 	if n, ok := seen[loc.String()]; ok {
-		res.Error = fmt.Sprintf("redirect loop: %s was already visited at hop %d", truncate(loc.String(), 200), n)
+		res.Error = fmt.Sprintf("redirect loop: %s was already visited at hop %d", respond.Truncate(loc.String(), 200), n)
 		res.Loop = true
 		return nil, true
 	}
@@ -266,7 +267,7 @@ func headers(h http.Header) map[string][]string {
 			break
 		}
 		for _, v := range vs {
-			out[k] = append(out[k], truncate(v, maxReportedValue))
+			out[k] = append(out[k], respond.Truncate(v, maxReportedValue))
 		}
 	}
 	return out

@@ -146,7 +146,7 @@ func decodeForm(body []byte) (Request, error) {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
-			return req, badInput("header line %q must look like Name: value", truncate(line, 40))
+			return req, badInput("header line %q must look like Name: value", respond.Truncate(line, 40))
 		}
 		if req.Headers == nil {
 			req.Headers = map[string]string{}
@@ -164,7 +164,7 @@ func (req Request) Spec(lim Limits) (Spec, error) {
 	case "HEAD":
 		s.Method = m
 	default:
-		return s, badInput("method %q is not allowed: use GET or HEAD", truncate(req.Method, 20))
+		return s, badInput("method %q is not allowed: use GET or HEAD", respond.Truncate(req.Method, 20))
 	}
 	if req.Follow != nil {
 		s.Follow = *req.Follow
@@ -177,14 +177,14 @@ func (req Request) Spec(lim Limits) (Spec, error) {
 	}
 	if req.UserAgent != "" {
 		if _, ok := agents[strings.ToLower(req.UserAgent)]; !ok {
-			return s, badInput("user_agent %q is not a preset: use one of %s", truncate(req.UserAgent, 20), AgentNames)
+			return s, badInput("user_agent %q is not a preset: use one of %s", respond.Truncate(req.UserAgent, 20), AgentNames)
 		}
 		s.Agent = strings.ToLower(req.UserAgent)
 	}
 	if req.Timeout != "" {
 		d, err := time.ParseDuration(req.Timeout)
 		if err != nil || d <= 0 || d > lim.MaxTimeout {
-			return s, badInput("timeout %q must be a duration such as 5s, more than 0 and at most %v", truncate(req.Timeout, 20), lim.MaxTimeout)
+			return s, badInput("timeout %q must be a duration such as 5s, more than 0 and at most %v", respond.Truncate(req.Timeout, 20), lim.MaxTimeout)
 		}
 		s.Timeout = d
 	}
@@ -208,7 +208,7 @@ func parseHeaders(in map[string]string) (http.Header, error) {
 	h := http.Header{}
 	for name, value := range in {
 		if name == "" || len(name) > maxHeaderName || !respond.IsToken(name) {
-			return nil, badInput("header name %q must be a token of at most %d characters", truncate(name, 70), maxHeaderName)
+			return nil, badInput("header name %q must be a token of at most %d characters", respond.Truncate(name, 70), maxHeaderName)
 		}
 		canon := http.CanonicalHeaderKey(name)
 		if refusedHeaders[canon] || strings.HasPrefix(canon, "Proxy-") {
@@ -257,18 +257,18 @@ func ParseURL(s string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL: %v", truncate(s, 80), unwrapURLError(err))
+		return nil, fmt.Errorf("%q is not a URL: %v", respond.Truncate(s, 80), unwrapURLError(err))
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("scheme %q is not checked: only http and https", truncate(u.Scheme, 20))
+		return nil, fmt.Errorf("scheme %q is not checked: only http and https", respond.Truncate(u.Scheme, 20))
 	}
 	if u.Hostname() == "" {
-		return nil, fmt.Errorf("%q has no host", truncate(s, 80))
+		return nil, fmt.Errorf("%q has no host", respond.Truncate(s, 80))
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("port %q must be from 1 to 65535", truncate(p, 10))
+			return nil, fmt.Errorf("port %q must be from 1 to 65535", respond.Truncate(p, 10))
 		}
 	}
 	u.Fragment, u.RawFragment = "", ""
@@ -296,11 +296,4 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
 }
