@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/lab"
 	"github.com/teapothq/teapot/internal/server"
 )
@@ -16,23 +16,23 @@ import (
 // openLabStore opens the conflict lab's store: PostgreSQL with
 // --database-url, else SQLite in memory (--lab-memory) or in
 // --data-dir/lab.db.
-func (c *config) openLabStore() (articles.Store, error) {
+func (c *config) openLabStore() (store.Store, error) {
 	if c.DatabaseURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		s, err := articles.OpenPostgres(ctx, c.DatabaseURL)
+		s, err := store.OpenPostgres(ctx, c.DatabaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("--database-url: %w", err)
 		}
 		return s, nil
 	}
 	if c.LabMemory {
-		return articles.OpenSQLite(":memory:")
+		return store.OpenSQLite(":memory:")
 	}
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
 	}
-	s, err := articles.OpenSQLite(filepath.Join(c.DataDir, "lab.db"))
+	s, err := store.OpenSQLite(filepath.Join(c.DataDir, "lab.db"))
 	if err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
 	}
@@ -51,19 +51,19 @@ func (c *config) labStore() string {
 }
 
 // newLab opens the lab's store and makes the lab on it.
-func (c *config) newLab(log *slog.Logger) (*lab.Lab, articles.Store, error) {
-	store, err := c.openLabStore()
+func (c *config) newLab(log *slog.Logger) (*lab.Lab, store.Store, error) {
+	st, err := c.openLabStore()
 	if err != nil {
 		return nil, nil, err
 	}
-	l := lab.New(lab.Options{BasePath: c.BasePath, Store: store, MaxArticles: c.LabMaxArticles,
+	l := lab.New(lab.Options{BasePath: c.BasePath, Store: st, MaxArticles: c.LabMaxArticles,
 		MaxBody: c.LabMaxBody, TTL: c.LabTTL, Log: log})
-	return l, store, nil
+	return l, st, nil
 }
 
 // startLab runs the lab's sweep while srv serves and closes its store
 // after.
-func startLab(srv *server.Server, l *lab.Lab, store articles.Store, ttl time.Duration) {
+func startLab(srv *server.Server, l *lab.Lab, st store.Store, ttl time.Duration) {
 	srv.Go(func(ctx context.Context) { l.Expire(ctx, min(ttl/10, 10*time.Minute)) })
-	srv.OnClose(store.Close)
+	srv.OnClose(st.Close)
 }

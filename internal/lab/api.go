@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/respond"
 )
 
@@ -46,10 +46,10 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, p := parseInput(data, false)
-	if p == nil && (in.version != nil || in.id != nil || in.state != nil && *in.state != string(articles.Draft)) {
+	if p == nil && (in.version != nil || in.id != nil || in.state != nil && *in.state != string(store.Draft)) {
 		p = badRequest("A new article starts as a draft at version 1 and gets its id from the server: send only slug, title and body.", nil)
 	}
-	var f articles.Fields
+	var f store.Fields
 	if p == nil {
 		f, p = l.fields(in, nil)
 	}
@@ -58,12 +58,12 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := l.opts.Store.Create(r.Context(), sb, f, l.opts.MaxArticles)
-	var dup *articles.DuplicateSlugError
+	var dup *store.DuplicateSlugError
 	switch {
 	case errors.As(err, &dup):
 		l.problem(w, r, l.duplicate(dup))
 		return
-	case errors.Is(err, articles.ErrTooMany):
+	case errors.Is(err, store.ErrTooMany):
 		l.problem(w, r, l.sandboxFull())
 		return
 	case err != nil:
@@ -75,14 +75,14 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 // write sends an article with its validators.
-func (l *Lab) write(w http.ResponseWriter, status int, a articles.Article) {
+func (l *Lab) write(w http.ResponseWriter, status int, a store.Article) {
 	validators(w.Header(), a)
 	w.Header().Set("Accept-Patch", typeMergePatch)
 	respond.JSON(w, status, l.represent(a))
 }
 
 // validators sets what a client revalidates an article with.
-func validators(h http.Header, a articles.Article) {
+func validators(h http.Header, a store.Article) {
 	h.Set("ETag", etag(a.Version))
 	h.Set("Last-Modified", a.Updated.UTC().Format(http.TimeFormat))
 	h.Set("Cache-Control", "private, no-cache")
@@ -123,7 +123,7 @@ func (l *Lab) serveGet(w http.ResponseWriter, r *http.Request) {
 
 // notModified evaluates If-None-Match, or else If-Modified-Since (RFC 9110
 // Section 13.2.2).
-func notModified(r *http.Request, a articles.Article) bool {
+func notModified(r *http.Request, a store.Article) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		return !respond.NoneMatch(inm, etag(a.Version))
 	}
@@ -135,7 +135,7 @@ func notModified(r *http.Request, a articles.Article) bool {
 
 // storeError turns the store's not-found into a 404 problem.
 func storeError(err error, r *http.Request) error {
-	if errors.Is(err, articles.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return notFound(r.PathValue("id"))
 	}
 	return err
@@ -186,7 +186,7 @@ func readPrecondition(r *http.Request) (precondition, *problem) {
 // store returned, so a stale client gets its 412 or 409 and a client that
 // accepts any version gets its change applied to the newest.
 func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition, required bool,
-	op func(cur articles.Article) (articles.Article, error)) (articles.Article, error) {
+	op func(cur store.Article) (store.Article, error)) (store.Article, error) {
 	cur, err := l.opts.Store.Get(ctx, sb, id)
 	if err != nil {
 		return cur, err
@@ -199,21 +199,21 @@ func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition,
 			return cur, p
 		}
 		a, err := op(cur)
-		var stale *articles.StaleError
+		var stale *store.StaleError
 		if !errors.As(err, &stale) {
 			return a, err
 		}
 		cur = stale.Current
 	}
-	return articles.Article{}, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
+	return store.Article{}, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
 		detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to change it. Try again."}
 }
 
 // update is the op of change that stores the fields edit makes of the
 // current article.
 func (l *Lab) update(ctx context.Context, sb string, id int64,
-	edit func(cur articles.Article) (articles.Fields, *problem)) func(articles.Article) (articles.Article, error) {
-	return func(cur articles.Article) (articles.Article, error) {
+	edit func(cur store.Article) (store.Fields, *problem)) func(store.Article) (store.Article, error) {
+	return func(cur store.Article) (store.Article, error) {
 		f, p := edit(cur)
 		if p != nil {
 			return cur, p
@@ -223,7 +223,7 @@ func (l *Lab) update(ctx context.Context, sb string, id int64,
 }
 
 // check evaluates the preconditions against the article as it is.
-func (l *Lab) check(pre precondition, cur articles.Article) *problem {
+func (l *Lab) check(pre precondition, cur store.Article) *problem {
 	switch {
 	case pre.ifMatch && !pre.any && !slices.Contains(pre.versions, cur.Version):
 		return l.stale(cur, "If-Match does not match the article's ETag: it changed after you read it.")
@@ -271,9 +271,9 @@ func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
 	if in.version != nil {
 		pre.bodyVersion = *in.version
 	}
-	a, err := l.change(r.Context(), sb, id, pre, true, l.update(r.Context(), sb, id, func(cur articles.Article) (articles.Fields, *problem) {
+	a, err := l.change(r.Context(), sb, id, pre, true, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
 		if in.state != nil && *in.state != string(cur.State) {
-			return articles.Fields{}, l.illegalTransition(cur, "change its state by an edit (use the transition links)")
+			return store.Fields{}, l.illegalTransition(cur, "change its state by an edit (use the transition links)")
 		}
 		base := &cur
 		if !patch {
@@ -287,8 +287,8 @@ func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
 }
 
 // answer sends the changed article or the error.
-func (l *Lab) answer(w http.ResponseWriter, r *http.Request, a articles.Article, err error) {
-	var dup *articles.DuplicateSlugError
+func (l *Lab) answer(w http.ResponseWriter, r *http.Request, a store.Article, err error) {
+	var dup *store.DuplicateSlugError
 	switch {
 	case errors.As(err, &dup):
 		l.problem(w, r, l.duplicate(dup))
@@ -309,7 +309,7 @@ func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
 		l.problem(w, r, p)
 		return
 	}
-	_, err := l.change(r.Context(), sb, id, pre, true, func(cur articles.Article) (articles.Article, error) {
+	_, err := l.change(r.Context(), sb, id, pre, true, func(cur store.Article) (store.Article, error) {
 		return cur, l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
 	})
 	if err != nil {
@@ -338,11 +338,11 @@ func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
 		l.problem(w, r, p)
 		return
 	}
-	a, err := l.change(r.Context(), sb, id, pre, false, l.update(r.Context(), sb, id, func(cur articles.Article) (articles.Fields, *problem) {
+	a, err := l.change(r.Context(), sb, id, pre, false, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
 		if !t.allowedFrom(cur.State) {
-			return articles.Fields{}, l.illegalTransition(cur, t.name)
+			return store.Fields{}, l.illegalTransition(cur, t.name)
 		}
-		return articles.Fields{Slug: cur.Slug, Title: cur.Title, Body: cur.Body, State: t.to}, nil
+		return store.Fields{Slug: cur.Slug, Title: cur.Title, Body: cur.Body, State: t.to}, nil
 	}))
 	l.answer(w, r, a, err)
 }

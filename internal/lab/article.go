@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 )
 
 // Article is the JSON representation of an article.
@@ -13,7 +13,7 @@ type Article struct {
 	Slug    string         `json:"slug"`
 	Title   string         `json:"title"`
 	Body    string         `json:"body"`
-	State   articles.State `json:"state"`
+	State   store.State `json:"state"`
 	Version int64          `json:"version"`
 	ETag    string         `json:"etag"`
 	Created time.Time      `json:"created"`
@@ -27,7 +27,7 @@ type Links struct {
 	Transitions map[string]string `json:"transitions"`
 }
 
-func (l *Lab) represent(a articles.Article) Article {
+func (l *Lab) represent(a store.Article) Article {
 	_, links := l.transitionsFrom(a)
 	return Article{ID: a.ID, Slug: a.Slug, Title: a.Title, Body: a.Body, State: a.State, Version: a.Version,
 		ETag: etag(a.Version), Created: a.Created, Updated: a.Updated,
@@ -57,14 +57,14 @@ func etagVersion(tag string) int64 {
 // transition is a named move between states.
 type transition struct {
 	name string
-	from []articles.State
-	to   articles.State
+	from []store.State
+	to   store.State
 }
 
 var transitions = []transition{
-	{"publish", []articles.State{articles.Draft}, articles.Published},
-	{"archive", []articles.State{articles.Draft, articles.Published}, articles.Archived},
-	{"restore", []articles.State{articles.Archived}, articles.Draft},
+	{"publish", []store.State{store.Draft}, store.Published},
+	{"archive", []store.State{store.Draft, store.Published}, store.Archived},
+	{"restore", []store.State{store.Archived}, store.Draft},
 }
 
 func findTransition(name string) *transition {
@@ -76,7 +76,7 @@ func findTransition(name string) *transition {
 	return nil
 }
 
-func (t *transition) allowedFrom(s articles.State) bool {
+func (t *transition) allowedFrom(s store.State) bool {
 	for _, f := range t.from {
 		if f == s {
 			return true
@@ -87,7 +87,7 @@ func (t *transition) allowedFrom(s articles.State) bool {
 
 // transitionsFrom lists the transitions allowed from a's state, by name
 // and as a map of name to URL.
-func (l *Lab) transitionsFrom(a articles.Article) ([]string, map[string]string) {
+func (l *Lab) transitionsFrom(a store.Article) ([]string, map[string]string) {
 	names := []string{}
 	links := map[string]string{}
 	for _, t := range transitions {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 )
 
 // BenchmarkUpdates measures resolved updates a second over real HTTP: 32
@@ -26,7 +26,7 @@ func BenchmarkUpdates(b *testing.B) {
 		name string
 		open opener
 	}{
-		{"sqlite", func(t testing.TB) articles.Store { return openSQLitePath(t, filepath.Join(t.TempDir(), "lab.db")) }},
+		{"sqlite", func(t testing.TB) store.Store { return openSQLitePath(t, filepath.Join(t.TempDir(), "lab.db")) }},
 		{"postgres", openPostgres},
 	}
 	for _, st := range stores {

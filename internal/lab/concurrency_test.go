@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
-	"github.com/teapothq/teapot/internal/articles/pgtest"
+	"github.com/teapothq/teapot/internal/lab/store/pgtest"
 )
 
 func TestNoLostUpdatesSQLite(t *testing.T) {

@@ -9,19 +9,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/teapothq/teapot/internal/articles"
-	"github.com/teapothq/teapot/internal/articles/pgtest"
+	"github.com/teapothq/teapot/internal/lab/store"
+	"github.com/teapothq/teapot/internal/lab/store/pgtest"
 )
 
 // opener makes a fresh store for one test.
-type opener func(t testing.TB) articles.Store
+type opener func(t testing.TB) store.Store
 
-func openSQLite(t testing.TB) articles.Store {
+func openSQLite(t testing.TB) store.Store {
 	return openSQLitePath(t, ":memory:")
 }
 
-func openSQLitePath(t testing.TB, path string) articles.Store {
-	s, err := articles.OpenSQLite(path)
+func openSQLitePath(t testing.TB, path string) store.Store {
+	s, err := store.OpenSQLite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,12 +30,12 @@ func openSQLitePath(t testing.TB, path string) articles.Store {
 }
 
 // openPostgres opens a fresh schema of the test database, or skips.
-func openPostgres(t testing.TB) articles.Store {
+func openPostgres(t testing.TB) store.Store {
 	return openPostgresURL(t, pgtest.URL(t))
 }
 
-func openPostgresURL(t testing.TB, url string) articles.Store {
-	s, err := articles.OpenPostgres(context.Background(), url)
+func openPostgresURL(t testing.TB, url string) store.Store {
+	s, err := store.OpenPostgres(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}

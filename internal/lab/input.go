@@ -13,7 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/respond"
 )
 
@@ -133,8 +133,8 @@ func parseInput(data []byte, patch bool) (input, *problem) {
 		return in, badRequest("The body holds something after its JSON object.", nil)
 	}
 	if in.state != nil {
-		switch articles.State(*in.state) {
-		case articles.Draft, articles.Published, articles.Archived:
+		switch store.State(*in.state) {
+		case store.Draft, store.Published, store.Archived:
 		default:
 			errs = append(errs, fieldError{"state", "must be draft, published or archived (and is changed only by the transition links)"})
 		}
@@ -172,8 +172,8 @@ func decodeInt(raw json.RawMessage, key string, errs *[]fieldError) *int64 {
 // fields checks the article's content and returns it; base fills the
 // members in that were not sent (a merge patch), or nil when all three are
 // required (create and PUT).
-func (l *Lab) fields(in input, base *articles.Article) (articles.Fields, *problem) {
-	var f articles.Fields
+func (l *Lab) fields(in input, base *store.Article) (store.Fields, *problem) {
+	var f store.Fields
 	var errs []fieldError
 	pick := func(name string, v *string, old string) string {
 		switch {
@@ -185,7 +185,7 @@ func (l *Lab) fields(in input, base *articles.Article) (articles.Fields, *proble
 		errs = append(errs, fieldError{name, "is required"})
 		return ""
 	}
-	var b articles.Article
+	var b store.Article
 	if base != nil {
 		b = *base
 		f.State = b.State

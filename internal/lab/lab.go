@@ -9,13 +9,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 )
 
 // Options configure the lab.
 type Options struct {
 	BasePath    string
-	Store       articles.Store
+	Store       store.Store
 	MaxArticles int           // articles one sandbox may hold
 	MaxBody     int           // bytes in an article's body
 	TTL         time.Duration // a sandbox unused this long is removed

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/respond"
 )
 
@@ -63,34 +63,34 @@ func notFound(id string) *problem {
 		detail: "There is no article " + strconv.Quote(id) + " in this sandbox. Articles live in the sandbox that created them (the Lab-Sandbox header or the teapot_lab cookie), and sandboxes expire when unused."}
 }
 
-func (l *Lab) preconditionRequired(a articles.Article) *problem {
+func (l *Lab) preconditionRequired(a store.Article) *problem {
 	return &problem{status: http.StatusPreconditionRequired, typ: "/guides/missing-precondition",
 		title:  "Precondition Required",
 		detail: "Changing an article needs a precondition, so that no one's edit is silently overwritten: send If-Match with the ETag you read (now " + etag(a.Version) + "), or If-Unmodified-Since, or the \"version\" you read in the body.",
 		extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version)}}
 }
 
-func (l *Lab) stale(a articles.Article, why string) *problem {
+func (l *Lab) stale(a store.Article, why string) *problem {
 	return &problem{status: http.StatusPreconditionFailed, typ: "/guides/stale-etag", title: "Precondition Failed",
 		detail: why + " The article is now at version " + strconv.FormatInt(a.Version, 10) + " (ETag " + etag(a.Version) + "); \"current\" holds it as it is now. Merge your change into it and send it again with If-Match: " + etag(a.Version) + ".",
 		extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version), "current": l.represent(a)}}
 }
 
-func (l *Lab) editConflict(a articles.Article, yours int64) *problem {
+func (l *Lab) editConflict(a store.Article, yours int64) *problem {
 	return &problem{status: http.StatusConflict, typ: "/guides/edit-conflict", title: "Conflict",
 		detail: "You edited version " + strconv.FormatInt(yours, 10) + ", but the article is now at version " + strconv.FormatInt(a.Version, 10) + ": someone changed it after you read it. \"current\" holds it as it is now; merge your change into it and send it again with \"version\": " + strconv.FormatInt(a.Version, 10) + ".",
 		extra: map[string]any{"your_version": yours, "current_version": a.Version, "current_etag": etag(a.Version),
 			"current": l.represent(a)}}
 }
 
-func (l *Lab) duplicate(e *articles.DuplicateSlugError) *problem {
+func (l *Lab) duplicate(e *store.DuplicateSlugError) *problem {
 	url := l.articleURL(e.Existing)
 	return &problem{status: http.StatusConflict, typ: "/guides/duplicate-key", title: "Conflict",
 		detail: "The slug " + strconv.Quote(e.Slug) + " is taken by another article in this sandbox (" + url + "). Choose another slug, or edit that article instead.",
 		extra:  map[string]any{"slug": e.Slug, "existing": url, "existing_id": e.Existing}}
 }
 
-func (l *Lab) illegalTransition(a articles.Article, name string) *problem {
+func (l *Lab) illegalTransition(a store.Article, name string) *problem {
 	allowed, links := l.transitionsFrom(a)
 	detail := "The article is " + string(a.State) + ", so it cannot " + name + "."
 	if len(allowed) > 0 {

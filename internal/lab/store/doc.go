@@ -1,4 +1,4 @@
-// Package articles stores the conflict lab's versioned articles: one
+// Package store stores the conflict lab's versioned articles: one
 // Store interface with two implementations, SQLite (embedded, the default)
 // and PostgreSQL (shared by several teapot instances). Every change is a
 // compare-and-set on the article's version, done by the database in one
@@ -8,4 +8,4 @@
 // Both stores migrate their schema when opened, from the numbered files
 // under migrations/, each recorded in schema_migrations. Timestamps are
 // UTC, truncated to the second, because they become Last-Modified.
-package articles
+package store

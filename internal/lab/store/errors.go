@@ -1,4 +1,4 @@
-package articles
+package store
 
 import (
 	"database/sql"

@@ -1,4 +1,4 @@
-package articles_test
+package store_test
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 )
 
 // killChildEnv, when set, makes TestSQLiteSurvivesKill the child that
@@ -67,15 +67,15 @@ func TestSQLiteSurvivesKill(t *testing.T) {
 // acknowledged version, until it is killed.
 func killChild(path string) {
 	ctx := context.Background()
-	s, err := articles.OpenSQLite(path)
+	s, err := store.OpenSQLite(path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	a, err := s.Create(ctx, "sb", articles.Fields{Slug: "s", Body: "1"}, 1)
+	a, err := s.Create(ctx, "sb", store.Fields{Slug: "s", Body: "1"}, 1)
 	for err == nil {
 		fmt.Printf("%d %d\n", a.ID, a.Version)
-		a, err = s.Update(ctx, "sb", a.ID, a.Version, articles.Fields{Slug: "s", Body: strconv.FormatInt(a.Version+1, 10)})
+		a, err = s.Update(ctx, "sb", a.ID, a.Version, store.Fields{Slug: "s", Body: strconv.FormatInt(a.Version+1, 10)})
 	}
 	fmt.Fprintln(os.Stderr, err)
 	os.Exit(1)

@@ -1,4 +1,4 @@
-package articles_test
+package store_test
 
 import (
 	"errors"
@@ -8,15 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/teapothq/teapot/internal/articles"
+	"github.com/teapothq/teapot/internal/lab/store"
 )
 
 // testStore is the conformance suite every Store passes. open returns an
 // empty store, closed by t.Cleanup.
-func testStore(t *testing.T, open func(t *testing.T) articles.Store) {
+func testStore(t *testing.T, open func(t *testing.T) store.Store) {
 	for _, tc := range []struct {
 		name string
-		test func(t *testing.T, s articles.Store)
+		test func(t *testing.T, s store.Store)
 	}{
 		{"CreateGet", testCreateGet},
 		{"CreateDuplicateSlug", testCreateDuplicateSlug},
@@ -47,7 +47,7 @@ func sandbox(t *testing.T, suffix string) string {
 	return t.Name() + "/" + suffix
 }
 
-func mustCreate(t *testing.T, s articles.Store, sb string, f articles.Fields) articles.Article {
+func mustCreate(t *testing.T, s store.Store, sb string, f store.Fields) store.Article {
 	t.Helper()
 	a, err := s.Create(t.Context(), sb, f, 100)
 	if err != nil {
@@ -56,7 +56,7 @@ func mustCreate(t *testing.T, s articles.Store, sb string, f articles.Fields) ar
 	return a
 }
 
-func mustGet(t *testing.T, s articles.Store, sb string, id int64) articles.Article {
+func mustGet(t *testing.T, s store.Store, sb string, id int64) store.Article {
 	t.Helper()
 	a, err := s.Get(t.Context(), sb, id)
 	if err != nil {
@@ -76,11 +76,11 @@ func checkTime(t *testing.T, what string, tm time.Time) {
 	}
 }
 
-func testCreateGet(t *testing.T, s articles.Store) {
+func testCreateGet(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "hello", Title: "Hello", Body: "World"})
-	want := articles.Article{ID: a.ID, Slug: "hello", Title: "Hello", Body: "World",
-		State: articles.Draft, Version: 1, Created: a.Created, Updated: a.Created}
+	a := mustCreate(t, s, sb, store.Fields{Slug: "hello", Title: "Hello", Body: "World"})
+	want := store.Article{ID: a.ID, Slug: "hello", Title: "Hello", Body: "World",
+		State: store.Draft, Version: 1, Created: a.Created, Updated: a.Created}
 	if a != want {
 		t.Errorf("Create = %+v, want %+v", a, want)
 	}
@@ -88,76 +88,76 @@ func testCreateGet(t *testing.T, s articles.Store) {
 	if got := mustGet(t, s, sb, a.ID); got != a {
 		t.Errorf("Get = %+v, want what Create returned, %+v", got, a)
 	}
-	p := mustCreate(t, s, sb, articles.Fields{Slug: "p", State: articles.Published})
-	if p.State != articles.Published || p.ID == a.ID {
+	p := mustCreate(t, s, sb, store.Fields{Slug: "p", State: store.Published})
+	if p.State != store.Published || p.ID == a.ID {
 		t.Errorf("second Create = %+v, want state published and an ID other than %d", p, a.ID)
 	}
 }
 
-func testCreateDuplicateSlug(t *testing.T, s articles.Store) {
+func testCreateDuplicateSlug(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "taken"})
-	_, err := s.Create(t.Context(), sb, articles.Fields{Slug: "taken", Title: "other"}, 100)
-	var dup *articles.DuplicateSlugError
+	a := mustCreate(t, s, sb, store.Fields{Slug: "taken"})
+	_, err := s.Create(t.Context(), sb, store.Fields{Slug: "taken", Title: "other"}, 100)
+	var dup *store.DuplicateSlugError
 	if !errors.As(err, &dup) || dup.Slug != "taken" || dup.Existing != a.ID {
 		t.Fatalf("Create with a taken slug: %v, want *DuplicateSlugError{taken, %d}", err, a.ID)
 	}
 	// Slugs are unique per sandbox only.
-	mustCreate(t, s, sandbox(t, "b"), articles.Fields{Slug: "taken"})
+	mustCreate(t, s, sandbox(t, "b"), store.Fields{Slug: "taken"})
 	if list, _ := s.List(t.Context(), sb); len(list) != 1 {
 		t.Errorf("after the failed Create, List has %d articles, want 1", len(list))
 	}
 }
 
-func testCreateMax(t *testing.T, s articles.Store) {
+func testCreateMax(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	var last articles.Article
+	var last store.Article
 	for i := range 3 {
-		a, err := s.Create(t.Context(), sb, articles.Fields{Slug: fmt.Sprint(i)}, 3)
+		a, err := s.Create(t.Context(), sb, store.Fields{Slug: fmt.Sprint(i)}, 3)
 		if err != nil {
 			t.Fatalf("Create %d of 3: %v", i+1, err)
 		}
 		last = a
 	}
-	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "x"}, 3); !errors.Is(err, articles.ErrTooMany) {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "x"}, 3); !errors.Is(err, store.ErrTooMany) {
 		t.Fatalf("Create beyond max: %v, want ErrTooMany", err)
 	}
 	// Too many wins over a duplicate slug: the sandbox is full either way.
-	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "0"}, 3); !errors.Is(err, articles.ErrTooMany) {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "0"}, 3); !errors.Is(err, store.ErrTooMany) {
 		t.Fatalf("Create beyond max with a taken slug: %v, want ErrTooMany", err)
 	}
-	if _, err := s.Create(t.Context(), sandbox(t, "b"), articles.Fields{Slug: "x"}, 3); err != nil {
+	if _, err := s.Create(t.Context(), sandbox(t, "b"), store.Fields{Slug: "x"}, 3); err != nil {
 		t.Fatalf("Create in another sandbox: %v, want the max to count per sandbox", err)
 	}
 	if err := s.Delete(t.Context(), sb, last.ID, last.Version); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "x"}, 3); err != nil {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "x"}, 3); err != nil {
 		t.Fatalf("Create after a Delete freed a place: %v", err)
 	}
 }
 
-func testGetNotFound(t *testing.T, s articles.Store) {
-	if _, err := s.Get(t.Context(), sandbox(t, "none"), 1); !errors.Is(err, articles.ErrNotFound) {
+func testGetNotFound(t *testing.T, s store.Store) {
+	if _, err := s.Get(t.Context(), sandbox(t, "none"), 1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get in an unknown sandbox: %v, want ErrNotFound", err)
 	}
-	a := mustCreate(t, s, sandbox(t, "a"), articles.Fields{Slug: "s"})
-	if _, err := s.Get(t.Context(), sandbox(t, "a"), a.ID+1000); !errors.Is(err, articles.ErrNotFound) {
+	a := mustCreate(t, s, sandbox(t, "a"), store.Fields{Slug: "s"})
+	if _, err := s.Get(t.Context(), sandbox(t, "a"), a.ID+1000); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get of an unknown ID: %v, want ErrNotFound", err)
 	}
 }
 
-func testList(t *testing.T, s articles.Store) {
+func testList(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
 	list, err := s.List(t.Context(), sb)
 	if err != nil || list == nil || len(list) != 0 {
 		t.Errorf("List of an empty sandbox = %#v, %v; want an empty, non-nil slice", list, err)
 	}
-	var want []articles.Article
+	var want []store.Article
 	for _, slug := range []string{"c", "a", "b"} {
-		want = append(want, mustCreate(t, s, sb, articles.Fields{Slug: slug}))
+		want = append(want, mustCreate(t, s, sb, store.Fields{Slug: slug}))
 	}
-	mustCreate(t, s, sandbox(t, "other"), articles.Fields{Slug: "z"})
+	mustCreate(t, s, sandbox(t, "other"), store.Fields{Slug: "z"})
 	list, err = s.List(t.Context(), sb)
 	if err != nil {
 		t.Fatal(err)
@@ -167,16 +167,16 @@ func testList(t *testing.T, s articles.Store) {
 	}
 }
 
-func testUpdate(t *testing.T, s articles.Store) {
+func testUpdate(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "s", Title: "t", Body: "b"})
-	f := articles.Fields{Slug: "s2", Title: "t2", Body: "b2", State: articles.Archived}
+	a := mustCreate(t, s, sb, store.Fields{Slug: "s", Title: "t", Body: "b"})
+	f := store.Fields{Slug: "s2", Title: "t2", Body: "b2", State: store.Archived}
 	u, err := s.Update(t.Context(), sb, a.ID, 1, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := articles.Article{ID: a.ID, Slug: "s2", Title: "t2", Body: "b2",
-		State: articles.Archived, Version: 2, Created: a.Created, Updated: u.Updated}
+	want := store.Article{ID: a.ID, Slug: "s2", Title: "t2", Body: "b2",
+		State: store.Archived, Version: 2, Created: a.Created, Updated: u.Updated}
 	if u != want {
 		t.Errorf("Update = %+v, want %+v", u, want)
 	}
@@ -188,22 +188,22 @@ func testUpdate(t *testing.T, s articles.Store) {
 		t.Errorf("Get after Update = %+v, want %+v", got, u)
 	}
 	// The article keeps its own slug; an empty state is a draft again.
-	u, err = s.Update(t.Context(), sb, a.ID, 2, articles.Fields{Slug: "s2"})
-	if err != nil || u.Version != 3 || u.State != articles.Draft {
+	u, err = s.Update(t.Context(), sb, a.ID, 2, store.Fields{Slug: "s2"})
+	if err != nil || u.Version != 3 || u.State != store.Draft {
 		t.Errorf("Update keeping the slug = %+v, %v; want version 3, a draft", u, err)
 	}
 }
 
-func testUpdateStale(t *testing.T, s articles.Store) {
+func testUpdateStale(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
-	cur, err := s.Update(t.Context(), sb, a.ID, 1, articles.Fields{Slug: "s", Title: "first"})
+	a := mustCreate(t, s, sb, store.Fields{Slug: "s"})
+	cur, err := s.Update(t.Context(), sb, a.ID, 1, store.Fields{Slug: "s", Title: "first"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range []int64{1, 3, 0} {
-		_, err := s.Update(t.Context(), sb, a.ID, v, articles.Fields{Slug: "s", Title: "second"})
-		var stale *articles.StaleError
+		_, err := s.Update(t.Context(), sb, a.ID, v, store.Fields{Slug: "s", Title: "second"})
+		var stale *store.StaleError
 		if !errors.As(err, &stale) || stale.Current != cur {
 			t.Errorf("Update at version %d: %v, want *StaleError with %+v", v, err, cur)
 		}
@@ -217,23 +217,23 @@ func testUpdateStale(t *testing.T, s articles.Store) {
 	}
 }
 
-func testUpdateNotFound(t *testing.T, s articles.Store) {
+func testUpdateNotFound(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
-	if _, err := s.Update(t.Context(), sb, a.ID+1000, 1, articles.Fields{Slug: "x"}); !errors.Is(err, articles.ErrNotFound) {
+	a := mustCreate(t, s, sb, store.Fields{Slug: "s"})
+	if _, err := s.Update(t.Context(), sb, a.ID+1000, 1, store.Fields{Slug: "x"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Update of an unknown ID: %v, want ErrNotFound", err)
 	}
-	if err := s.Delete(t.Context(), sb, a.ID+1000, 1); !errors.Is(err, articles.ErrNotFound) {
+	if err := s.Delete(t.Context(), sb, a.ID+1000, 1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Delete of an unknown ID: %v, want ErrNotFound", err)
 	}
 }
 
-func testUpdateDuplicateSlug(t *testing.T, s articles.Store) {
+func testUpdateDuplicateSlug(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "a"})
-	b := mustCreate(t, s, sb, articles.Fields{Slug: "b"})
-	_, err := s.Update(t.Context(), sb, b.ID, 1, articles.Fields{Slug: "a"})
-	var dup *articles.DuplicateSlugError
+	a := mustCreate(t, s, sb, store.Fields{Slug: "a"})
+	b := mustCreate(t, s, sb, store.Fields{Slug: "b"})
+	_, err := s.Update(t.Context(), sb, b.ID, 1, store.Fields{Slug: "a"})
+	var dup *store.DuplicateSlugError
 	if !errors.As(err, &dup) || dup.Slug != "a" || dup.Existing != a.ID {
 		t.Fatalf("Update to a taken slug: %v, want *DuplicateSlugError{a, %d}", err, a.ID)
 	}
@@ -241,44 +241,44 @@ func testUpdateDuplicateSlug(t *testing.T, s articles.Store) {
 		t.Errorf("after the failed Update, Get = %+v, want it unchanged, %+v", got, b)
 	}
 	// A stale version is reported before the slug.
-	var stale *articles.StaleError
-	if _, err := s.Update(t.Context(), sb, b.ID, 7, articles.Fields{Slug: "a"}); !errors.As(err, &stale) {
+	var stale *store.StaleError
+	if _, err := s.Update(t.Context(), sb, b.ID, 7, store.Fields{Slug: "a"}); !errors.As(err, &stale) {
 		t.Errorf("stale Update to a taken slug: %v, want *StaleError", err)
 	}
 }
 
-func testDelete(t *testing.T, s articles.Store) {
+func testDelete(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
+	a := mustCreate(t, s, sb, store.Fields{Slug: "s"})
 	if err := s.Delete(t.Context(), sb, a.ID, 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get(t.Context(), sb, a.ID); !errors.Is(err, articles.ErrNotFound) {
+	if _, err := s.Get(t.Context(), sb, a.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get after Delete: %v, want ErrNotFound", err)
 	}
-	if err := s.Delete(t.Context(), sb, a.ID, 1); !errors.Is(err, articles.ErrNotFound) {
+	if err := s.Delete(t.Context(), sb, a.ID, 1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second Delete: %v, want ErrNotFound", err)
 	}
-	if _, err := s.Update(t.Context(), sb, a.ID, 1, articles.Fields{Slug: "s"}); !errors.Is(err, articles.ErrNotFound) {
+	if _, err := s.Update(t.Context(), sb, a.ID, 1, store.Fields{Slug: "s"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Update after Delete: %v, want ErrNotFound", err)
 	}
 	// The slug is free again, and the new article gets a new ID.
-	b := mustCreate(t, s, sb, articles.Fields{Slug: "s"})
+	b := mustCreate(t, s, sb, store.Fields{Slug: "s"})
 	if b.ID == a.ID {
 		t.Errorf("new article reuses the deleted article's ID %d", a.ID)
 	}
 }
 
-func testSandboxIsolation(t *testing.T, s articles.Store) {
+func testSandboxIsolation(t *testing.T, s store.Store) {
 	mine, theirs := sandbox(t, "mine"), sandbox(t, "theirs")
-	a := mustCreate(t, s, mine, articles.Fields{Slug: "s"})
-	if _, err := s.Get(t.Context(), theirs, a.ID); !errors.Is(err, articles.ErrNotFound) {
+	a := mustCreate(t, s, mine, store.Fields{Slug: "s"})
+	if _, err := s.Get(t.Context(), theirs, a.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get from another sandbox: %v, want ErrNotFound", err)
 	}
-	if _, err := s.Update(t.Context(), theirs, a.ID, 1, articles.Fields{Slug: "x"}); !errors.Is(err, articles.ErrNotFound) {
+	if _, err := s.Update(t.Context(), theirs, a.ID, 1, store.Fields{Slug: "x"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Update from another sandbox: %v, want ErrNotFound", err)
 	}
-	if err := s.Delete(t.Context(), theirs, a.ID, 1); !errors.Is(err, articles.ErrNotFound) {
+	if err := s.Delete(t.Context(), theirs, a.ID, 1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Delete from another sandbox: %v, want ErrNotFound", err)
 	}
 	if list, err := s.List(t.Context(), theirs); err != nil || len(list) != 0 {
@@ -289,12 +289,12 @@ func testSandboxIsolation(t *testing.T, s articles.Store) {
 	}
 }
 
-func testTouchExpire(t *testing.T, s articles.Store) {
+func testTouchExpire(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := time.Now()
 	old, fresh, touched := sandbox(t, "old"), sandbox(t, "fresh"), sandbox(t, "touched")
-	a := mustCreate(t, s, old, articles.Fields{Slug: "s"})
-	b := mustCreate(t, s, fresh, articles.Fields{Slug: "s"})
+	a := mustCreate(t, s, old, store.Fields{Slug: "s"})
+	b := mustCreate(t, s, fresh, store.Fields{Slug: "s"})
 	for sb, at := range map[string]time.Time{old: now.Add(-2 * time.Hour), touched: now.Add(-90 * time.Minute)} {
 		if err := s.Touch(ctx, sb, at); err != nil {
 			t.Fatal(err)
@@ -307,17 +307,17 @@ func testTouchExpire(t *testing.T, s articles.Store) {
 	if n, err := s.Expire(ctx, now.Add(-time.Hour)); err != nil || n != 2 {
 		t.Errorf("Expire = %d, %v; want 2 (%s, %s)", n, err, old, touched)
 	}
-	if _, err := s.Get(ctx, old, a.ID); !errors.Is(err, articles.ErrNotFound) {
+	if _, err := s.Get(ctx, old, a.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get in an expired sandbox: %v, want ErrNotFound", err)
 	}
 	if got := mustGet(t, s, fresh, b.ID); got != b {
 		t.Errorf("Get in a fresh sandbox = %+v, want %+v", got, b)
 	}
 	// An expired sandbox can start again.
-	mustCreate(t, s, old, articles.Fields{Slug: "s"})
+	mustCreate(t, s, old, store.Fields{Slug: "s"})
 }
 
-func testMetacharacters(t *testing.T, s articles.Store) {
+func testMetacharacters(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a'; DROP TABLE sandboxes; --")
 	for i, v := range []string{
 		"'; DROP TABLE articles; --",
@@ -330,7 +330,7 @@ func testMetacharacters(t *testing.T, s articles.Store) {
 		"",
 		strings.Repeat("long ", 20000),
 	} {
-		f := articles.Fields{Slug: fmt.Sprintf("%d%s", i, v), Title: v, Body: v + v}
+		f := store.Fields{Slug: fmt.Sprintf("%d%s", i, v), Title: v, Body: v + v}
 		a := mustCreate(t, s, sb, f)
 		got := mustGet(t, s, sb, a.ID)
 		if got.Slug != f.Slug || got.Title != f.Title || got.Body != f.Body {
@@ -342,7 +342,7 @@ func testMetacharacters(t *testing.T, s articles.Store) {
 		}
 	}
 	// A LIKE pattern in a slug matches nothing else.
-	if _, err := s.Create(t.Context(), sb, articles.Fields{Slug: "%"}, 100); err != nil {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "%"}, 100); err != nil {
 		t.Errorf("Create with slug %%: %v", err)
 	}
 	if list, err := s.List(t.Context(), sb); err != nil || len(list) != 10 {
@@ -352,14 +352,14 @@ func testMetacharacters(t *testing.T, s articles.Store) {
 
 // testConcurrentCreateMax races more creates than the sandbox holds:
 // exactly max succeed.
-func testConcurrentCreateMax(t *testing.T, s articles.Store) {
+func testConcurrentCreateMax(t *testing.T, s store.Store) {
 	const max, n = 7, 40
 	sb := sandbox(t, "a")
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = s.Create(t.Context(), sb, articles.Fields{Slug: fmt.Sprint(i)}, max)
+			_, errs[i] = s.Create(t.Context(), sb, store.Fields{Slug: fmt.Sprint(i)}, max)
 		})
 	}
 	wg.Wait()
@@ -368,7 +368,7 @@ func testConcurrentCreateMax(t *testing.T, s articles.Store) {
 		switch {
 		case err == nil:
 			created++
-		case !errors.Is(err, articles.ErrTooMany):
+		case !errors.Is(err, store.ErrTooMany):
 			t.Errorf("concurrent Create: %v, want nil or ErrTooMany", err)
 		}
 	}
@@ -381,7 +381,7 @@ func testConcurrentCreateMax(t *testing.T, s articles.Store) {
 
 // testConcurrentCreateSameSlug races creates of one slug: one wins, the
 // others name it.
-func testConcurrentCreateSameSlug(t *testing.T, s articles.Store) {
+func testConcurrentCreateSameSlug(t *testing.T, s store.Store) {
 	const n = 20
 	sb := sandbox(t, "a")
 	ids := make([]int64, n)
@@ -389,8 +389,8 @@ func testConcurrentCreateSameSlug(t *testing.T, s articles.Store) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			var a articles.Article
-			a, errs[i] = s.Create(t.Context(), sb, articles.Fields{Slug: "same", Title: fmt.Sprint(i)}, 100)
+			var a store.Article
+			a, errs[i] = s.Create(t.Context(), sb, store.Fields{Slug: "same", Title: fmt.Sprint(i)}, 100)
 			ids[i] = a.ID
 		})
 	}
@@ -405,7 +405,7 @@ func testConcurrentCreateSameSlug(t *testing.T, s articles.Store) {
 		}
 	}
 	for _, err := range errs {
-		var dup *articles.DuplicateSlugError
+		var dup *store.DuplicateSlugError
 		if err != nil && (!errors.As(err, &dup) || dup.Existing != winner) {
 			t.Errorf("losing Create: %v, want *DuplicateSlugError naming %d", err, winner)
 		}
@@ -416,10 +416,10 @@ func testConcurrentCreateSameSlug(t *testing.T, s articles.Store) {
 // article's body by read-modify-write, retrying on StaleError: every
 // successful update shows in the end exactly once, and the version counts
 // them all.
-func testConcurrentUpdates(t *testing.T, s articles.Store) {
+func testConcurrentUpdates(t *testing.T, s store.Store) {
 	const writers, updates = 8, 15
 	sb := sandbox(t, "a")
-	a := mustCreate(t, s, sb, articles.Fields{Slug: "hot"})
+	a := mustCreate(t, s, sb, store.Fields{Slug: "hot"})
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {
@@ -427,9 +427,9 @@ func testConcurrentUpdates(t *testing.T, s articles.Store) {
 			for i := range updates {
 				mark := fmt.Sprintf("[%d.%d]", w, i)
 				for {
-					f := articles.Fields{Slug: cur.Slug, Title: mark, Body: cur.Body + mark}
+					f := store.Fields{Slug: cur.Slug, Title: mark, Body: cur.Body + mark}
 					next, err := s.Update(t.Context(), sb, cur.ID, cur.Version, f)
-					var stale *articles.StaleError
+					var stale *store.StaleError
 					if errors.As(err, &stale) {
 						cur = stale.Current
 						continue
@@ -462,7 +462,7 @@ func testConcurrentUpdates(t *testing.T, s articles.Store) {
 }
 
 // closeOnCleanup closes s when the test ends.
-func closeOnCleanup(t testing.TB, s articles.Store) articles.Store {
+func closeOnCleanup(t testing.TB, s store.Store) store.Store {
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("Close: %v", err)

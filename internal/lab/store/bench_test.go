@@ -1,6 +1,6 @@
 //go:build unix
 
-package articles_test
+package store_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/teapothq/teapot/internal/articles"
-	"github.com/teapothq/teapot/internal/articles/pgtest"
+	"github.com/teapothq/teapot/internal/lab/store"
+	"github.com/teapothq/teapot/internal/lab/store/pgtest"
 )
 
 // benchClients is how many clients update at once, as in the lab's load
@@ -27,12 +27,12 @@ const benchClients = 32
 func BenchmarkUpdate(b *testing.B) {
 	for _, store := range []struct {
 		name string
-		open func(b *testing.B) articles.Store
+		open func(b *testing.B) store.Store
 	}{
-		{"sqlite", func(b *testing.B) articles.Store {
+		{"sqlite", func(b *testing.B) store.Store {
 			return openSQLite(b, filepath.Join(b.TempDir(), "lab.db"))
 		}},
-		{"postgres", func(b *testing.B) articles.Store {
+		{"postgres", func(b *testing.B) store.Store {
 			return openPostgres(b, pgtest.URL(b))
 		}},
 	} {
@@ -46,17 +46,17 @@ func BenchmarkUpdate(b *testing.B) {
 	}
 }
 
-func benchmarkUpdate(b *testing.B, s articles.Store, conflicting bool) {
+func benchmarkUpdate(b *testing.B, s store.Store, conflicting bool) {
 	// Cancellable, like an HTTP request's: drivers watch such a context.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	targets := make([]articles.Article, benchClients)
+	targets := make([]store.Article, benchClients)
 	for i := range targets {
 		if i > 0 && conflicting {
 			targets[i] = targets[0]
 			continue
 		}
-		a, err := s.Create(ctx, "bench", articles.Fields{Slug: fmt.Sprint(i), Body: "body"}, benchClients)
+		a, err := s.Create(ctx, "bench", store.Fields{Slug: fmt.Sprint(i), Body: "body"}, benchClients)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,9 +72,9 @@ func benchmarkUpdate(b *testing.B, s articles.Store, conflicting bool) {
 			for done.Add(1) <= int64(b.N) {
 				for {
 					attempts.Add(1)
-					f := articles.Fields{Slug: cur.Slug, Title: fmt.Sprint(c), Body: cur.Body}
+					f := store.Fields{Slug: cur.Slug, Title: fmt.Sprint(c), Body: cur.Body}
 					next, err := s.Update(ctx, "bench", cur.ID, cur.Version, f)
-					var stale *articles.StaleError
+					var stale *store.StaleError
 					if errors.As(err, &stale) {
 						cur = stale.Current
 						continue
