@@ -27,7 +27,7 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./cmd/teapot ./internal/urlcheck ./internal/geo
-	./bench/run.sh
+	$(GO) run ./bench/ratio -path all -peers -footprint $(BENCH_FLAGS)
 
 FUZZTIME ?= 30s
 fuzz:

@@ -1,12 +1,13 @@
-// Command bare is the ceiling that bench/run.sh compares teapot with: a
-// plain net/http server that answers every request with one prebuilt gzip
-// response, the same bytes teapot sends for /409 to a browser. It has no
-// routing, no content negotiation, no logging and no metrics, and the
-// same http.Server timeouts as teapot's defaults, so what separates the two
-// is teapot's own work per request.
+// Command bare is the yardstick that bench/ratio compares teapot with: a
+// plain net/http server that answers every request with one prebuilt
+// response, the status, headers and body teapot sent for the path under
+// test (saved as curl -D writes headers). It has no routing, no content
+// negotiation, no logging and no metrics, and the same http.Server
+// timeouts as teapot's defaults, so what separates the two is teapot's
+// own work per request.
 //
-//	go run ./bench/bare -addr 127.0.0.1:8081 -body site/409.html.gz -headers teapot-409.headers
-//	go run ./bench/bare -addr 127.0.0.1:8082 -body ip.json -headers ip.headers -encoding identity
+//	go run ./bench/bare -addr 127.0.0.1:8081 -body 409.html.gz -headers teapot-409.headers
+//	go run ./bench/bare -addr 127.0.0.1:8082 -body ip.json -headers ip.headers
 package main
 
 import (
@@ -18,16 +19,17 @@ import (
 	"net/textproto"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "address to listen on, host:port")
-	bodyFile := flag.String("body", "", "body to send, compressed as -encoding says, such as an exported 409.html.gz (required)")
+	bodyFile := flag.String("body", "", "body to send, as it is (already compressed if the headers say so) (required)")
 	ctype := flag.String("type", "text/html; charset=utf-8", "Content-Type, unless -headers gives one")
-	headersFile := flag.String("headers", "", "optional response headers to send as well, as curl -D saves them;\n"+
-		"the status line, Date, Content-Length and Content-Encoding are skipped")
-	encoding := flag.String("encoding", "gzip", "Content-Encoding of the body; \"identity\" sends it as it is, with none")
+	headersFile := flag.String("headers", "", "response status line and headers to send, as curl -D saves them\n"+
+		"(Date, Content-Length, Transfer-Encoding and Connection are left to net/http); without it: 200")
+	encoding := flag.String("encoding", "", "Content-Encoding to send instead of the one in -headers; \"identity\" sends none")
 	flag.Parse()
 	if *bodyFile == "" || flag.NArg() > 0 {
 		flag.Usage()
@@ -37,16 +39,20 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	header := http.Header{}
+	status, header := http.StatusOK, http.Header{}
 	if *headersFile != "" {
-		if header, err = readHeaders(*headersFile); err != nil {
+		if status, header, err = readHeaders(*headersFile); err != nil {
 			log.Fatal(err)
 		}
 	}
 	if header.Get("Content-Type") == "" {
 		header.Set("Content-Type", *ctype)
 	}
-	if *encoding != "identity" {
+	switch *encoding {
+	case "":
+	case "identity":
+		header.Del("Content-Encoding")
+	default:
 		header.Set("Content-Encoding", *encoding)
 	}
 	header.Set("Content-Length", strconv.Itoa(len(body)))
@@ -56,7 +62,7 @@ func main() {
 		for k, v := range header {
 			h[k] = v
 		}
-		w.WriteHeader(http.StatusOK)
+		w.WriteHeader(status)
 		w.Write(body)
 	})
 	// The defaults of teapot serve (see teapot help serve).
@@ -72,24 +78,34 @@ func main() {
 	log.Fatal(srv.ListenAndServe())
 }
 
-// readHeaders reads a response header block as curl -D writes it.
-func readHeaders(name string) (http.Header, error) {
+// readHeaders reads a status line and header block as curl -D writes them.
+func readHeaders(name string) (int, http.Header, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	defer f.Close()
 	r := textproto.NewReader(bufio.NewReader(f))
-	if _, err := r.ReadLine(); err != nil {
-		return nil, fmt.Errorf("%s: no status line: %v", name, err)
+	line, err := r.ReadLine()
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: no status line: %v", name, err)
+	}
+	// HTTP/1.1 418 I'm a teapot
+	fields := strings.Fields(line)
+	status := 0
+	if len(fields) >= 2 && strings.HasPrefix(fields[0], "HTTP/") {
+		status, _ = strconv.Atoi(fields[1])
+	}
+	if status < 100 || status > 999 {
+		return 0, nil, fmt.Errorf("%s: bad status line %q", name, line)
 	}
 	m, err := r.ReadMIMEHeader()
 	if err != nil && len(m) == 0 {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return 0, nil, fmt.Errorf("%s: %v", name, err)
 	}
 	h := http.Header(m)
-	for _, k := range []string{"Date", "Content-Length", "Content-Encoding", "Transfer-Encoding", "Connection"} {
+	for _, k := range []string{"Date", "Content-Length", "Transfer-Encoding", "Connection"} {
 		h.Del(k)
 	}
-	return h, nil
+	return status, h, nil
 }

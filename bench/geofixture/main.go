@@ -1,7 +1,7 @@
 // Command geofixture writes the small test databases of package geotest
 // (made-up places and networks in the documentation ranges and
 // 81.2.69.0/24) into a folder and prints the serve flags that load them,
-// for bench/run.sh's part "ip".
+// for bench/ratio's /ip path.
 //
 //	go run ./bench/geofixture -dir /tmp/geo -layout maxmind
 package main

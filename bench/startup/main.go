@@ -47,7 +47,7 @@ func main() {
 	}
 	slices.Sort(times)
 	slices.Sort(rss)
-	// Machine-readable lines for bench/run.sh.
+	// Machine-readable lines for bench/ratio -footprint.
 	fmt.Printf("startup_median_ms=%s\n", strings.TrimSuffix(ms(times[len(times)/2]), " ms"))
 	fmt.Printf("startup_rss_median_kb=%d\n", rss[len(rss)/2])
 }

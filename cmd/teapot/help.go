@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/teapothq/teapot/internal/app"
 )
 
 const usage = `teapot: HTTP status codes explained, served or offline.
@@ -39,7 +41,7 @@ func help(args []string, stdout io.Writer) error {
 // default, from the same definitions the server reads.
 func helpServe(w io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var c config
+	var c app.Config
 	serveFlags(fs, &c, func(string) string { return "" })
 	fmt.Fprint(w, "Usage: teapot serve [flags]\n\nEvery flag can also be set in the environment; a flag wins over its variable.\n\n")
 	fs.VisitAll(func(f *flag.Flag) {

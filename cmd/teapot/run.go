@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
 
-	"github.com/teapothq/teapot/content"
+	"github.com/teapothq/teapot/internal/app"
 	"github.com/teapothq/teapot/internal/catalog"
-	"github.com/teapothq/teapot/internal/ipinfo"
-	"github.com/teapothq/teapot/internal/live"
 	"github.com/teapothq/teapot/internal/server"
 	"github.com/teapothq/teapot/internal/site"
 	"github.com/teapothq/teapot/internal/urlcheck"
@@ -67,13 +64,7 @@ func looksLikeCode(s string) bool {
 	return len(s) == 3 || strings.Trim(s, "-0123456789") == ""
 }
 
-func loadCatalog() (*catalog.Catalog, error) {
-	cat, err := catalog.Load(content.FS)
-	if err != nil {
-		return nil, fmt.Errorf("the embedded catalog is invalid:\n%w", err)
-	}
-	return cat, nil
-}
+func loadCatalog() (*catalog.Catalog, error) { return app.LoadCatalog() }
 
 // show prints one code's page as plain text.
 func show(arg string, stdout io.Writer) error {
@@ -136,19 +127,11 @@ func export(args []string, getenv func(string) string, stdout io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("export needs one folder: teapot export DIR")
 	}
-	cfg := config{Config: server.Config{BasePath: *basePath}, PublicURL: *publicURL}
-	if err := cfg.validatePaths(); err != nil {
-		return err
+	cfg := app.Config{Config: server.Config{BasePath: *basePath}, PublicURL: *publicURL, Version: buildVersion()}
+	if err := cfg.ValidatePaths(); err != nil {
+		return usageError{err.Error()}
 	}
-	cat, err := loadCatalog()
-	if err != nil {
-		return err
-	}
-	s, err := site.New(cat, site.Options{BasePath: cfg.BasePath, PublicURL: cfg.PublicURL, Version: buildVersion()})
-	if err != nil {
-		return err
-	}
-	n, err := s.Export(fs.Arg(0))
+	n, err := app.Export(cfg, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -161,71 +144,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	lw := newLogWriter(stderr, 200*time.Millisecond)
+	lw := server.NewLogWriter(stderr, 200*time.Millisecond)
 	defer lw.Close()
-	log := cfg.logger(lw)
+	log := cfg.Logger(lw)
 	// Building the site allocates several times what it keeps: collect
 	// once, at the end, rather than all along, and give the garbage back.
-	if cfg.geo, err = cfg.openGeo(log); err != nil {
-		return err
-	}
-	defer cfg.geo.Close()
 	gc := debug.SetGCPercent(-1)
-	srv, err := newServer(cfg, log)
+	a, err := app.New(cfg, log)
 	debug.SetGCPercent(gc)
 	debug.FreeOSMemory()
 	if err != nil {
 		return err
 	}
-	if err := srv.Listen(); err != nil {
-		srv.Close()
-		return err
-	}
-	log.Info("listening", "addr", srv.Addr().String(), "base_path", cfg.BasePath, "version", buildVersion(), "lab", cfg.labStore())
-	watchGeo(ctx, cfg.geo, cfg.GeoReload, log)
-	return srv.Serve(ctx)
-}
-
-// newServer wires the features into a server: the one place that knows
-// them all.
-func newServer(cfg config, log *slog.Logger) (*server.Server, error) {
-	cat, err := loadCatalog()
-	if err != nil {
-		return nil, err
-	}
-	s, err := site.New(cat, site.Options{BasePath: cfg.BasePath, PublicURL: cfg.PublicURL, Version: buildVersion(),
-		IPv4JSON: cfg.ipJSON(cfg.IPv4Host), IPv6JSON: cfg.ipJSON(cfg.IPv6Host),
-		Lab: site.LabLimits{MaxArticles: cfg.LabMaxArticles, MaxBody: cfg.LabMaxBody, TTL: cfg.LabTTL}})
-	if err != nil {
-		return nil, err
-	}
-	cfg.ConnectSources = cfg.ipHostOrigins()
-	policy, err := cfg.clientPolicy()
-	if err != nil {
-		return nil, err
-	}
-	lv := live.New(cat, live.Options{
-		BasePath: cfg.BasePath, MaxDelay: cfg.MaxDelay, Rate: cfg.StatusRate, Burst: cfg.StatusBurst,
-		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient, ClientAddr: policy.Key,
-	})
-	checkOpts := cfg.checkOptions()
-	checkOpts.ClientAddr = policy.Key
-	checker := urlcheck.New(checkOpts)
-	if cfg.geo == nil {
-		// Callers other than serve (tests, benchmarks) may leave the
-		// databases to be opened here; they stay open.
-		if cfg.geo, err = cfg.openGeo(log); err != nil {
-			return nil, err
-		}
-	}
-	ip := ipinfo.New(cfg.ipOptions(policy, s.ServeIPPage))
-	lb, store, err := cfg.newLab(log)
-	if err != nil {
-		return nil, err
-	}
-	srv := server.New(cfg.Config, log, s.Register, lv.Register, checker.Register, ip.Register, lb.Register)
-	startLab(srv, lb, store, cfg.LabTTL)
-	return srv, nil
+	return a.Serve(ctx)
 }
 
 func buildVersion() string {

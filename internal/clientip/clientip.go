@@ -7,8 +7,6 @@ import (
 	"net/netip"
 	"net/textproto"
 	"strings"
-
-	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Limits on what is read from a request's headers.
@@ -244,4 +242,18 @@ func validPort(s string) bool {
 	return true
 }
 
-func validToken(s string) bool { return len(s) <= 64 && respond.IsToken(s) }
+// validToken reports whether s can be a header field name: an RFC 9110
+// token (letters, digits and !#$%&'*+-.^_`|~) of 1 to 64 bytes.
+func validToken(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letterOrDigit := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !letterOrDigit && strings.IndexByte("!#$%&'*+-.^_`|~", c) < 0 {
+			return false
+		}
+	}
+	return true
+}

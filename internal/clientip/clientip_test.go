@@ -176,3 +176,17 @@ func TestNew(t *testing.T) {
 		t.Errorf("New = %+v, %v; want the canonical header name", p, err)
 	}
 }
+
+func TestValidToken(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"X-Real-IP": true, "CF-Connecting-IP": true, "x_client~1": true, "!#$%&'*+-.^_`|~": true,
+		strings.Repeat("a", 64): true, strings.Repeat("a", 65): false,
+		"": false, "X Real IP": false, "X-Real-IP:": false, "a\"b": false, "(x)": false, "a/b": false,
+		"a\x00b": false, "a\x7fb": false, "Ünicode": false, "a\tb": false,
+	} {
+		if got := validToken(s); got != want {
+			t.Errorf("validToken(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

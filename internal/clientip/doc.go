@@ -16,4 +16,10 @@
 // ambiguous one (two X-Real-IP lines, or X-Forwarded-For and Forwarded
 // naming different clients) falls back to the peer. So a client can at
 // worst make itself look like its own proxy, never like someone else.
+//
+// clientip owns the question of whose address a request comes from: the
+// TCP peer (Peer), the trusted-proxy policy and the parsing of forwarding
+// headers. Every feature and the server may depend on it, so it imports
+// the standard library only and nothing of teapot (it checks header
+// names itself rather than borrow package respond's token rule).
 package clientip

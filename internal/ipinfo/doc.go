@@ -12,4 +12,11 @@
 // address comes from a function the server passes in (see package
 // clientip), so that this package believes exactly the proxies the
 // operator configured.
+//
+// ipinfo owns the /ip endpoints and their answers: the Info of an
+// address and its JSON, text and HTML forms. It does not own the facts
+// it reports: the special-purpose blocks are package netblock's, the
+// client's and the TCP peer's address package clientip's, locations and
+// networks package geo's; it must not import the server or another
+// feature (site, live, lab, urlcheck).
 package ipinfo

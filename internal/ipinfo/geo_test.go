@@ -10,6 +10,7 @@ import (
 
 	"github.com/teapothq/teapot/internal/geo"
 	"github.com/teapothq/teapot/internal/geo/geotest"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // fakeGeo answers from a map of address to record; location and network
@@ -35,9 +36,9 @@ var (
 )
 
 func geoMux(g Geo, client string) *http.ServeMux {
-	mux := http.NewServeMux()
+	mux := web.NewMux()
 	New(Options{Geo: g, ClientAddr: func(*http.Request) netip.Addr { return netip.MustParseAddr(client) }}).Register(mux)
-	return mux
+	return mux.Finish()
 }
 
 func get(mux *http.ServeMux, path string) *httptest.ResponseRecorder {
@@ -141,13 +142,14 @@ func BenchmarkAddressJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer g.Close()
-	mux := http.NewServeMux()
+	mux := web.NewMux()
 	New(Options{Geo: g}).Register(mux)
+	h := mux.Finish()
 	r := httptest.NewRequest("GET", "/ip/81.2.69.160.json", nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 		if w.Code != 200 {
 			b.Fatal(w.Code)
 		}

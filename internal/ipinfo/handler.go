@@ -10,12 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // Options configure the endpoints.
 type Options struct {
-	BasePath string
 	// ClientAddr is the client's address; nil is the TCP peer. The
 	// server passes clientip's policy, so that forwarding headers are
 	// believed exactly when the operator says.
@@ -31,10 +32,6 @@ type Options struct {
 	// Geo is the location and network databases; nil: none, and the
 	// fields that need them are not known.
 	Geo Geo
-	// Page writes the HTML page of /ip and /ip/{address} with status: a
-	// shell that fills itself in from the JSON. nil answers browsers
-	// with JSON.
-	Page func(w http.ResponseWriter, r *http.Request, status int)
 }
 
 // DefaultLookupTimeout is how long reverse DNS may take by default.
@@ -44,13 +41,13 @@ const DefaultLookupTimeout = time.Second
 type Service struct {
 	opts    Options
 	lookups chan struct{} // a slot per reverse DNS lookup in flight
+	page    *respond.Body // the /ip page, once AddPage made it; nil answers browsers with JSON
 }
 
 // New returns the endpoints.
 func New(opts Options) *Service {
-	opts.BasePath = strings.TrimRight(opts.BasePath, "/")
 	if opts.ClientAddr == nil {
-		opts.ClientAddr = peer
+		opts.ClientAddr = clientip.Peer
 	}
 	return &Service{opts: opts, lookups: make(chan struct{}, MaxLookups)}
 }
@@ -61,22 +58,21 @@ var fields = []string{"country", "country-code", "city", "region", "coordinates"
 	"asn", "org", "hostname", "decimal", "version"}
 
 // Register adds the routes to mux.
-func (s *Service) Register(mux *http.ServeMux) {
-	b := s.opts.BasePath
-	mux.HandleFunc("GET "+b+"/ip", s.serveMine)
-	mux.HandleFunc("GET "+b+"/ip.json", s.serveMine)
-	mux.HandleFunc("GET "+b+"/ip.txt", s.serveMine)
+func (s *Service) Register(mux *web.Mux) {
+	mux.HandleFunc("GET /ip", s.serveMine)
+	mux.HandleFunc("GET /ip.json", s.serveMine)
+	mux.HandleFunc("GET /ip.txt", s.serveMine)
 	for _, f := range fields {
-		mux.HandleFunc("GET "+b+"/ip/"+f, s.serveField)
+		mux.HandleFunc("GET /ip/"+f, s.serveField)
 	}
-	mux.HandleFunc("GET "+b+"/ip/{address}", s.serveAddress)
+	mux.HandleFunc("GET /ip/{address}", s.serveAddress)
 }
 
 // Formats.
 const (
-	fmtHTML = "text/html"
-	fmtJSON = "application/json"
-	fmtText = "text/plain"
+	fmtHTML = web.HTML
+	fmtJSON = web.JSON
+	fmtText = web.Text
 )
 
 // hvNegotiated is the Vary of a response chosen by Accept and User-Agent.
@@ -89,7 +85,7 @@ func (s *Service) serveMine(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h["Cache-Control"] = []string{"no-store"}
-	suffix := strings.TrimPrefix(r.URL.Path, s.opts.BasePath+"/ip")
+	suffix := strings.TrimPrefix(r.URL.Path, "/ip")
 	if suffix == "" {
 		setVary(w)
 	}
@@ -102,7 +98,7 @@ func (s *Service) serveMine(w http.ResponseWriter, r *http.Request) {
 	a := s.opts.ClientAddr(r)
 	switch {
 	case f == fmtHTML:
-		s.opts.Page(w, r, http.StatusOK)
+		s.servePage(w, r, http.StatusOK)
 	case !a.IsValid():
 		s.problem(w, r, http.StatusInternalServerError, "No client address",
 			"The connection has no IP address (it may come over a Unix socket).")
@@ -139,7 +135,7 @@ func (s *Service) redirectForm(w http.ResponseWriter, r *http.Request, q string)
 		s.badAddress(w, r, q, fmtHTML)
 		return
 	}
-	http.Redirect(w, r, s.opts.BasePath+"/ip/"+url.PathEscape(a.String()), http.StatusSeeOther)
+	http.Redirect(w, r, respond.Link(r, "/ip/"+url.PathEscape(a.String())), http.StatusSeeOther)
 }
 
 func (s *Service) serveAddress(w http.ResponseWriter, r *http.Request) {
@@ -166,7 +162,7 @@ func (s *Service) serveAddress(w http.ResponseWriter, r *http.Request) {
 	w.Header()["Cache-Control"] = []string{"public, max-age=300"}
 	switch f {
 	case fmtHTML:
-		s.opts.Page(w, r, http.StatusOK)
+		s.servePage(w, r, http.StatusOK)
 	case fmtText:
 		respond.Text(w, http.StatusOK, infoText(s.lookup(r.Context(), a)))
 	default:
@@ -264,21 +260,8 @@ func coordinate(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // with ties going to HTML for browsers and to plain text for command-line
 // clients.
 func (s *Service) format(r *http.Request, suffix string) (string, bool) {
-	switch suffix {
-	case ".json":
-		return fmtJSON, true
-	case ".txt":
-		return fmtText, true
-	}
-	w := r.Header.Get("Accept")
-	var f string
-	var ok bool
-	if respond.CommandLine(r.Header.Get("User-Agent")) {
-		f, ok = respond.Negotiate(w, fmtText, fmtHTML, fmtJSON)
-	} else {
-		f, ok = respond.Negotiate(w, fmtHTML, fmtJSON, fmtText)
-	}
-	if f == fmtHTML && s.opts.Page == nil {
+	f, ok := web.Format(r, suffix)
+	if f == fmtHTML && s.page == nil {
 		f = fmtJSON
 	}
 	return f, ok
@@ -292,7 +275,7 @@ func (s *Service) badAddress(w http.ResponseWriter, r *http.Request, input, f st
 	switch f {
 	case fmtHTML:
 		w.Header().Set("Cache-Control", "no-store")
-		s.opts.Page(w, r, http.StatusBadRequest)
+		s.servePage(w, r, http.StatusBadRequest)
 	case fmtText:
 		w.Header().Set("Cache-Control", "no-store")
 		respond.Text(w, http.StatusBadRequest, "400 Bad Request: "+msg+"\n")
@@ -307,8 +290,8 @@ func notAcceptable(w http.ResponseWriter) {
 }
 
 func (s *Service) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
-	respond.WriteProblem(w, respond.Problem{Type: s.opts.BasePath + "/" + strconv.Itoa(status), Title: title,
-		Status: status, Detail: detail, Instance: respond.Truncate(r.URL.Path, 200)})
+	respond.Fail(w, r, nil, &respond.Problem{Title: title, Status: status, Detail: detail,
+		Instance: respond.Truncate(r.URL.Path, 200)})
 }
 
 // infoText is the plain-text form of /ip/{address}.
@@ -370,14 +353,6 @@ func infoText(in Info) string {
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-func peer(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap().WithZone("")
 }
 
 func nonEmpty(ss ...string) []string {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // fakeDNS answers reverse DNS from a map, records what it was asked and
@@ -180,16 +182,17 @@ func TestLookup(t *testing.T) {
 // address comes from the function given.
 func TestHandlerWithoutPage(t *testing.T) {
 	t.Parallel()
-	mux := http.NewServeMux()
+	mux := web.NewMux()
 	New(Options{ClientAddr: func(*http.Request) netip.Addr { return netip.MustParseAddr("2001:db8::5") }}).Register(mux)
 	w := httptest.NewRecorder()
-	mux.ServeHTTP(w, httptest.NewRequest("GET", "/ip", nil))
+	h := mux.Finish()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/ip", nil))
 	var in Info
 	if err := json.Unmarshal(w.Body.Bytes(), &in); err != nil || in.IP != "2001:db8::5" || in.Special == nil || in.Special.Kind != "documentation" {
 		t.Errorf("%d %s: %v", w.Code, w.Body, err)
 	}
 	w = httptest.NewRecorder()
-	mux.ServeHTTP(w, httptest.NewRequest("GET", "/ip/version", nil))
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/ip/version", nil))
 	if w.Body.String() != "6\n" {
 		t.Errorf("/ip/version: %q", w.Body)
 	}
@@ -202,7 +205,7 @@ func FuzzParseAddr(f *testing.F) {
 	for _, s := range []string{"192.0.2.1", "2001:db8::1", "[::1]", "fe80::1%eth0", "::ffff:1.2.3.4", "999.1.1.1", "<b>", "1.2.3.4.json"} {
 		f.Add(s)
 	}
-	mux := http.NewServeMux()
+	mux := web.NewMux()
 	New(Options{}).Register(mux)
 	f.Fuzz(func(t *testing.T, s string) {
 		if a, ok := ParseAddr(s); ok {

@@ -29,7 +29,7 @@ func (l *Lab) serveList(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]Article, len(list))
 	for i, a := range list {
-		out[i] = l.represent(a)
+		out[i] = l.represent(r, a)
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	respond.JSON(w, http.StatusOK, map[string]any{"articles": out, "limit": l.opts.MaxArticles})
@@ -61,7 +61,7 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
 	var dup *store.DuplicateSlugError
 	switch {
 	case errors.As(err, &dup):
-		l.problem(w, r, l.duplicate(dup))
+		l.problem(w, r, l.duplicate(r, dup))
 		return
 	case errors.Is(err, store.ErrTooMany):
 		l.problem(w, r, l.sandboxFull())
@@ -70,15 +70,15 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
 		l.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", l.articleURL(a.ID))
-	l.write(w, http.StatusCreated, a)
+	w.Header().Set("Location", l.articleURL(r, a.ID))
+	l.write(w, r, http.StatusCreated, a)
 }
 
 // write sends an article with its validators.
-func (l *Lab) write(w http.ResponseWriter, status int, a store.Article) {
+func (l *Lab) write(w http.ResponseWriter, r *http.Request, status int, a store.Article) {
 	validators(w.Header(), a)
 	w.Header().Set("Accept-Patch", typeMergePatch)
-	respond.JSON(w, status, l.represent(a))
+	respond.JSON(w, status, l.represent(r, a))
 }
 
 // validators sets what a client revalidates an article with.
@@ -118,7 +118,7 @@ func (l *Lab) serveGet(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	l.write(w, http.StatusOK, a)
+	l.write(w, r, http.StatusOK, a)
 }
 
 // notModified evaluates If-None-Match, or else If-Modified-Since (RFC 9110
@@ -185,9 +185,9 @@ func readPrecondition(r *http.Request) (precondition, *problem) {
 // was read, the preconditions are evaluated again against the article the
 // store returned, so a stale client gets its 412 or 409 and a client that
 // accepts any version gets its change applied to the newest.
-func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition, required bool,
+func (l *Lab) change(r *http.Request, sb string, id int64, pre precondition, required bool,
 	op func(cur store.Article) (store.Article, error)) (store.Article, error) {
-	cur, err := l.opts.Store.Get(ctx, sb, id)
+	cur, err := l.opts.Store.Get(r.Context(), sb, id)
 	if err != nil {
 		return cur, err
 	}
@@ -195,7 +195,7 @@ func (l *Lab) change(ctx context.Context, sb string, id int64, pre precondition,
 		return cur, l.preconditionRequired(cur)
 	}
 	for range maxAttempts {
-		if p := l.check(pre, cur); p != nil {
+		if p := l.check(r, pre, cur); p != nil {
 			return cur, p
 		}
 		a, err := op(cur)
@@ -223,14 +223,14 @@ func (l *Lab) update(ctx context.Context, sb string, id int64,
 }
 
 // check evaluates the preconditions against the article as it is.
-func (l *Lab) check(pre precondition, cur store.Article) *problem {
+func (l *Lab) check(r *http.Request, pre precondition, cur store.Article) *problem {
 	switch {
 	case pre.ifMatch && !pre.any && !slices.Contains(pre.versions, cur.Version):
-		return l.stale(cur, "If-Match does not match the article's ETag: it changed after you read it.")
+		return l.stale(r, cur, "If-Match does not match the article's ETag: it changed after you read it.")
 	case !pre.ifMatch && !pre.unmodified.IsZero() && cur.Updated.After(pre.unmodified):
-		return l.stale(cur, "The article was modified after the time in If-Unmodified-Since.")
+		return l.stale(r, cur, "The article was modified after the time in If-Unmodified-Since.")
 	case pre.bodyVersion != 0 && pre.bodyVersion != cur.Version:
-		return l.editConflict(cur, pre.bodyVersion)
+		return l.editConflict(r, cur, pre.bodyVersion)
 	}
 	return nil
 }
@@ -271,9 +271,9 @@ func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
 	if in.version != nil {
 		pre.bodyVersion = *in.version
 	}
-	a, err := l.change(r.Context(), sb, id, pre, true, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
+	a, err := l.change(r, sb, id, pre, true, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
 		if in.state != nil && *in.state != string(cur.State) {
-			return store.Fields{}, l.illegalTransition(cur, "change its state by an edit (use the transition links)")
+			return store.Fields{}, l.illegalTransition(r, cur, "change its state by an edit (use the transition links)")
 		}
 		base := &cur
 		if !patch {
@@ -291,11 +291,11 @@ func (l *Lab) answer(w http.ResponseWriter, r *http.Request, a store.Article, er
 	var dup *store.DuplicateSlugError
 	switch {
 	case errors.As(err, &dup):
-		l.problem(w, r, l.duplicate(dup))
+		l.problem(w, r, l.duplicate(r, dup))
 	case err != nil:
 		l.fail(w, r, storeError(err, r))
 	default:
-		l.write(w, http.StatusOK, a)
+		l.write(w, r, http.StatusOK, a)
 	}
 }
 
@@ -309,7 +309,7 @@ func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
 		l.problem(w, r, p)
 		return
 	}
-	_, err := l.change(r.Context(), sb, id, pre, true, func(cur store.Article) (store.Article, error) {
+	_, err := l.change(r, sb, id, pre, true, func(cur store.Article) (store.Article, error) {
 		return cur, l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
 	})
 	if err != nil {
@@ -338,9 +338,9 @@ func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
 		l.problem(w, r, p)
 		return
 	}
-	a, err := l.change(r.Context(), sb, id, pre, false, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
+	a, err := l.change(r, sb, id, pre, false, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
 		if !t.allowedFrom(cur.State) {
-			return store.Fields{}, l.illegalTransition(cur, t.name)
+			return store.Fields{}, l.illegalTransition(r, cur, t.name)
 		}
 		return store.Fields{Slug: cur.Slug, Title: cur.Title, Body: cur.Body, State: t.to}, nil
 	}))

@@ -1,24 +1,26 @@
 package lab
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/teapothq/teapot/internal/lab/store"
+	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Article is the JSON representation of an article.
 type Article struct {
-	ID      int64          `json:"id"`
-	Slug    string         `json:"slug"`
-	Title   string         `json:"title"`
-	Body    string         `json:"body"`
+	ID      int64       `json:"id"`
+	Slug    string      `json:"slug"`
+	Title   string      `json:"title"`
+	Body    string      `json:"body"`
 	State   store.State `json:"state"`
-	Version int64          `json:"version"`
-	ETag    string         `json:"etag"`
-	Created time.Time      `json:"created"`
-	Updated time.Time      `json:"updated"`
-	Links   Links          `json:"links"`
+	Version int64       `json:"version"`
+	ETag    string      `json:"etag"`
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
+	Links   Links       `json:"links"`
 }
 
 // Links are where the article and its allowed transitions are.
@@ -27,15 +29,15 @@ type Links struct {
 	Transitions map[string]string `json:"transitions"`
 }
 
-func (l *Lab) represent(a store.Article) Article {
-	_, links := l.transitionsFrom(a)
+func (l *Lab) represent(r *http.Request, a store.Article) Article {
+	_, links := l.transitionsFrom(r, a)
 	return Article{ID: a.ID, Slug: a.Slug, Title: a.Title, Body: a.Body, State: a.State, Version: a.Version,
 		ETag: etag(a.Version), Created: a.Created, Updated: a.Updated,
-		Links: Links{Self: l.articleURL(a.ID), Transitions: links}}
+		Links: Links{Self: l.articleURL(r, a.ID), Transitions: links}}
 }
 
-func (l *Lab) articleURL(id int64) string {
-	return l.base + "/articles/" + strconv.FormatInt(id, 10)
+func (l *Lab) articleURL(r *http.Request, id int64) string {
+	return respond.Link(r, "/lab/articles/"+strconv.FormatInt(id, 10))
 }
 
 // etag is the strong entity-tag of a version: "v3".
@@ -87,13 +89,13 @@ func (t *transition) allowedFrom(s store.State) bool {
 
 // transitionsFrom lists the transitions allowed from a's state, by name
 // and as a map of name to URL.
-func (l *Lab) transitionsFrom(a store.Article) ([]string, map[string]string) {
+func (l *Lab) transitionsFrom(r *http.Request, a store.Article) ([]string, map[string]string) {
 	names := []string{}
 	links := map[string]string{}
 	for _, t := range transitions {
 		if t.allowedFrom(a.State) {
 			names = append(names, t.name)
-			links[t.name] = l.articleURL(a.ID) + "/" + t.name
+			links[t.name] = l.articleURL(r, a.ID) + "/" + t.name
 		}
 	}
 	return names, links

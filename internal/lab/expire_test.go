@@ -2,11 +2,12 @@ package lab
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // TestExpire: a sandbox unused for longer than the TTL is removed with its
@@ -18,9 +19,9 @@ func TestExpire(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 
 	l := New(Options{Store: openSQLite(t), TTL: time.Hour, Now: clock})
-	mux := http.NewServeMux()
+	mux := web.NewMux()
 	l.Register(mux)
-	ts := httptest.NewServer(mux)
+	ts := httptest.NewServer(mux.Finish())
 	defer ts.Close()
 
 	idle, busy := newClient(t, ts.URL), newClient(t, ts.URL)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/lab/store/pgtest"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // opener makes a fresh store for one test.
@@ -45,9 +46,9 @@ func openPostgresURL(t testing.TB, url string) store.Store {
 
 // serve starts the lab on a real port.
 func serve(t testing.TB, opts Options) string {
-	mux := http.NewServeMux()
+	mux := web.NewMux()
 	New(opts).Register(mux)
-	ts := httptest.NewServer(mux)
+	ts := httptest.NewServer(mux.Finish())
 	t.Cleanup(ts.Close)
 	return ts.URL
 }

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/lab/store"
+	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // Options configure the lab.
 type Options struct {
-	BasePath    string
 	Store       store.Store
 	MaxArticles int           // articles one sandbox may hold
 	MaxBody     int           // bytes in an article's body
@@ -32,8 +33,9 @@ const (
 
 // Lab serves the API.
 type Lab struct {
-	opts Options
-	base string // BasePath + "/lab"
+	opts  Options
+	page  *web.Doc   // the /lab page, once AddPage made it
+	shell *web.Shell // for the page's not-found
 
 	mu      sync.Mutex
 	touched map[string]time.Time // when this process last touched each sandbox
@@ -56,19 +58,22 @@ func New(opts Options) *Lab {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Lab{opts: opts, base: opts.BasePath + "/lab", touched: map[string]time.Time{}}
+	return &Lab{opts: opts, touched: map[string]time.Time{}}
 }
 
-// Register adds the API's routes to mux.
-func (l *Lab) Register(mux *http.ServeMux) {
-	b := l.base
-	mux.HandleFunc("GET "+b+"/articles", l.serveList)
-	mux.HandleFunc("POST "+b+"/articles", l.serveCreate)
-	mux.HandleFunc("GET "+b+"/articles/{id}", l.serveGet)
-	mux.HandleFunc("PUT "+b+"/articles/{id}", l.servePut)
-	mux.HandleFunc("PATCH "+b+"/articles/{id}", l.servePatch)
-	mux.HandleFunc("DELETE "+b+"/articles/{id}", l.serveDelete)
-	mux.HandleFunc("POST "+b+"/articles/{id}/{transition}", l.serveTransition)
+// Register adds the API's routes, and the page when the lab has one, to
+// mux.
+func (l *Lab) Register(mux *web.Mux) {
+	mux.HandleFunc("GET /lab/articles", l.serveList)
+	mux.HandleFunc("POST /lab/articles", l.serveCreate)
+	mux.HandleFunc("GET /lab/articles/{id}", l.serveGet)
+	mux.HandleFunc("PUT /lab/articles/{id}", l.servePut)
+	mux.HandleFunc("PATCH /lab/articles/{id}", l.servePatch)
+	mux.HandleFunc("DELETE /lab/articles/{id}", l.serveDelete)
+	mux.HandleFunc("POST /lab/articles/{id}/{transition}", l.serveTransition)
+	if l.page != nil {
+		mux.HandleFunc("GET /lab", l.servePage)
+	}
 }
 
 // Expire removes expired sandboxes every interval until ctx ends.
@@ -133,7 +138,7 @@ func (l *Lab) sandbox(w http.ResponseWriter, r *http.Request) (string, bool) {
 		tok = c.Value
 	} else {
 		tok = newToken()
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: l.base, HttpOnly: true,
+		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: respond.Link(r, "/lab"), HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(l.opts.TTL / time.Second)})
 	}
 	h[headerName] = []string{tok}

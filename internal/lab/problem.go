@@ -18,17 +18,14 @@ type problem struct {
 	title  string
 	detail string
 	extra  map[string]any
+	cause  error // behind a 500, logged
 }
 
 func (p *problem) Error() string { return p.title + ": " + p.detail }
 
 func (l *Lab) problem(w http.ResponseWriter, r *http.Request, p *problem) {
-	typ := p.typ
-	if typ == "" {
-		typ = "/" + strconv.Itoa(p.status)
-	}
-	respond.WriteProblem(w, respond.Problem{Type: l.opts.BasePath + typ, Title: p.title, Status: p.status,
-		Detail: p.detail, Instance: r.URL.Path, Extra: p.extra})
+	respond.Fail(w, r, l.opts.Log, &respond.Problem{Type: p.typ, Title: p.title, Status: p.status,
+		Detail: p.detail, Extra: p.extra, Cause: p.cause})
 }
 
 // fail answers err: a *problem as it is, a store error as a 500 that is
@@ -39,9 +36,8 @@ func (l *Lab) fail(w http.ResponseWriter, r *http.Request, err error) {
 		l.problem(w, r, p)
 		return
 	}
-	l.opts.Log.Error("lab: store", "err", err, "method", r.Method, "path", r.URL.Path)
 	l.problem(w, r, &problem{status: http.StatusInternalServerError, title: "Internal Server Error",
-		detail: "The lab's database failed; nothing was changed by this request. Try again in a moment."})
+		detail: "The lab's database failed; nothing was changed by this request. Try again in a moment.", cause: err})
 }
 
 // fieldError is one problem with one member of a request body.
@@ -70,28 +66,28 @@ func (l *Lab) preconditionRequired(a store.Article) *problem {
 		extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version)}}
 }
 
-func (l *Lab) stale(a store.Article, why string) *problem {
+func (l *Lab) stale(r *http.Request, a store.Article, why string) *problem {
 	return &problem{status: http.StatusPreconditionFailed, typ: "/guides/stale-etag", title: "Precondition Failed",
 		detail: why + " The article is now at version " + strconv.FormatInt(a.Version, 10) + " (ETag " + etag(a.Version) + "); \"current\" holds it as it is now. Merge your change into it and send it again with If-Match: " + etag(a.Version) + ".",
-		extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version), "current": l.represent(a)}}
+		extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version), "current": l.represent(r, a)}}
 }
 
-func (l *Lab) editConflict(a store.Article, yours int64) *problem {
+func (l *Lab) editConflict(r *http.Request, a store.Article, yours int64) *problem {
 	return &problem{status: http.StatusConflict, typ: "/guides/edit-conflict", title: "Conflict",
 		detail: "You edited version " + strconv.FormatInt(yours, 10) + ", but the article is now at version " + strconv.FormatInt(a.Version, 10) + ": someone changed it after you read it. \"current\" holds it as it is now; merge your change into it and send it again with \"version\": " + strconv.FormatInt(a.Version, 10) + ".",
 		extra: map[string]any{"your_version": yours, "current_version": a.Version, "current_etag": etag(a.Version),
-			"current": l.represent(a)}}
+			"current": l.represent(r, a)}}
 }
 
-func (l *Lab) duplicate(e *store.DuplicateSlugError) *problem {
-	url := l.articleURL(e.Existing)
+func (l *Lab) duplicate(r *http.Request, e *store.DuplicateSlugError) *problem {
+	url := l.articleURL(r, e.Existing)
 	return &problem{status: http.StatusConflict, typ: "/guides/duplicate-key", title: "Conflict",
 		detail: "The slug " + strconv.Quote(e.Slug) + " is taken by another article in this sandbox (" + url + "). Choose another slug, or edit that article instead.",
 		extra:  map[string]any{"slug": e.Slug, "existing": url, "existing_id": e.Existing}}
 }
 
-func (l *Lab) illegalTransition(a store.Article, name string) *problem {
-	allowed, links := l.transitionsFrom(a)
+func (l *Lab) illegalTransition(r *http.Request, a store.Article, name string) *problem {
+	allowed, links := l.transitionsFrom(r, a)
 	detail := "The article is " + string(a.State) + ", so it cannot " + name + "."
 	if len(allowed) > 0 {
 		detail += " From " + string(a.State) + " it can: " + joinNames(allowed) + "."

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/teapothq/teapot/internal/web"
 )
 
 type discard struct{ h http.Header }
@@ -15,8 +17,9 @@ func (d *discard) WriteHeader(int)             {}
 // BenchmarkStatus serves /status/200 and /status/418 through the live
 // handler with the rate limiter on, without the network.
 func BenchmarkStatus(b *testing.B) {
-	mux := http.NewServeMux()
-	New(testCatalog(b), Options{Rate: 1e9, Burst: 1e9, MaxDelayed: 10, MaxDelayedPerClient: 10}).Register(mux)
+	m := web.NewMux()
+	New(testCatalog(b), Options{Rate: 1e9, Burst: 1e9, MaxDelayed: 10, MaxDelayedPerClient: 10}).Register(m)
+	mux := m.Finish()
 	for _, path := range []string{"/status/200", "/status/418", "/status/503?retry_after=5"} {
 		b.Run(path, func(b *testing.B) {
 			r := httptest.NewRequest("GET", path, nil)

@@ -17,11 +17,11 @@ import (
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // Options configure the live endpoints and their limits.
 type Options struct {
-	BasePath string
 	// MaxDelay is the longest delay a request may ask for.
 	MaxDelay time.Duration
 	// Rate is how many requests a second one client address may make,
@@ -55,7 +55,7 @@ type Live struct {
 	// plain caches the JSON body of each /status/CODE asked for without
 	// options, made on first use: the same bytes every time.
 	plain [600]atomic.Pointer[plainBody]
-	// paths are "/status/CODE" under the base path, by code.
+	// paths are "/status/CODE", by code.
 	paths   [600]string
 	cat     *catalog.Catalog
 	opts    Options
@@ -63,6 +63,12 @@ type Live struct {
 	delayed *slots
 	rngMu   sync.Mutex
 	rng     *rand.Rand
+	// pages are the try pages, "/409/try", once AddPages made them.
+	pages map[string]*web.Doc
+	shell *web.Shell
+	// waiting, set only by tests, is called when a delayed request holds
+	// its slot and starts to wait.
+	waiting func()
 }
 
 // New returns the live endpoints.
@@ -85,16 +91,19 @@ func New(cat *catalog.Catalog, opts Options) *Live {
 		rng:     rand.New(rand.NewPCG(seed, seed^0x7ea907)),
 	}
 	for code := 100; code < len(l.paths); code++ {
-		l.paths[code] = opts.BasePath + "/status/" + strconv.Itoa(code)
+		l.paths[code] = "/status/" + strconv.Itoa(code)
 	}
 	return l
 }
 
 // Register adds the routes to mux: every method, so that a client can test
 // what it does with a 405 to a DELETE.
-func (l *Live) Register(mux *http.ServeMux) {
+func (l *Live) Register(mux *web.Mux) {
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
-		mux.HandleFunc(m+" "+l.opts.BasePath+"/status/{codes}", l.serve)
+		mux.HandleFunc(m+" /status/{codes}", l.serve)
+	}
+	for path := range l.pages {
+		mux.HandleFunc("GET "+path, l.servePage)
 	}
 }
 
@@ -159,6 +168,9 @@ func (l *Live) wait(w http.ResponseWriter, r *http.Request, client string, d tim
 		return false
 	}
 	defer l.delayed.release(client)
+	if l.waiting != nil {
+		l.waiting()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -196,18 +208,17 @@ type info struct {
 	URL     string `json:"reference"`
 }
 
-func (l *Live) info(code int) info {
+func (l *Live) info(base string, code int) info {
 	if e := l.cat.Lookup(code); e != nil {
-		return info{code, e.Title(), e.Summary, l.opts.BasePath + "/" + e.CodeString()}
+		return info{code, e.Title(), e.Summary, base + "/" + e.CodeString()}
 	}
 	class := strconv.Itoa(code/100) + "xx"
-	return info{code, "Unassigned", "This code is not assigned in the IANA registry; clients treat it as a generic " + class + " response.", l.opts.BasePath + "/" + class}
+	return info{code, "Unassigned", "This code is not assigned in the IANA registry; clients treat it as a generic " + class + " response.", base + "/" + class}
 }
 
 // problem writes an RFC 9457 problem about the request itself.
 func (l *Live) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
-	respond.WriteProblem(w, respond.Problem{Type: l.opts.BasePath + "/" + strconv.Itoa(status), Title: title,
-		Status: status, Detail: detail, Instance: r.URL.Path})
+	respond.Fail(w, r, nil, &respond.Problem{Title: title, Status: status, Detail: detail})
 }
 
 var page = template.Must(template.New("status").Parse(`<!doctype html>
@@ -246,7 +257,7 @@ func (l *Live) writeBody(w http.ResponseWriter, r *http.Request, code int, req *
 			return
 		}
 	}
-	in := l.info(code)
+	in := l.info(req.base, code)
 	var body []byte
 	switch f {
 	case "text/html":

@@ -39,6 +39,7 @@ type request struct {
 	headers     [][2]string
 	body        []byte
 	contentType string
+	base        string // the base path the request came under, for links
 }
 
 // optionError is an option the request got wrong; its message says what
@@ -132,7 +133,7 @@ func hasOptions(r *http.Request) bool {
 
 // parseRequest reads the options of a /status request.
 func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
-	req := &request{retryAfter: -1}
+	req := &request{retryAfter: -1, base: respond.Base(r)}
 	spec := r.PathValue("codes")
 	if code, ok := parseCode(spec); ok {
 		// One code, the usual case: no list to split.

@@ -51,6 +51,9 @@ type Problem struct {
 	Detail   string         `json:"detail,omitempty"`
 	Instance string         `json:"instance,omitempty"`
 	Extra    map[string]any `json:"-"`
+	// Cause is the error behind a server error, logged by Fail and never
+	// sent.
+	Cause error `json:"-"`
 }
 
 // MarshalJSON writes the standard members and the extension members at the

@@ -206,6 +206,7 @@ func limit(base string, next http.Handler) http.Handler {
 func recoverPanics(log *slog.Logger, base string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			path := r.URL.Path // before the base path is taken off
 			defer func() {
 				v := recover()
 				if v == nil {
@@ -214,7 +215,7 @@ func recoverPanics(log *slog.Logger, base string) func(http.Handler) http.Handle
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				log.Error("panic", "path", path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if rec, ok := w.(*recorder); !ok || rec.status == 0 {
 					respond.WriteProblem(w, respond.Problem{Type: base + "/500", Title: "Internal Server Error",
 						Status: http.StatusInternalServerError, Detail: "The server failed; the error is logged."})
@@ -262,6 +263,7 @@ func observe(log *slog.Logger, accessLog bool, m *metrics, base string) func(htt
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
+			path := r.URL.Path // before the base path is taken off
 			rec := &recorder{ResponseWriter: w}
 			next.ServeHTTP(rec, r)
 			if rec.status == 0 {
@@ -276,7 +278,7 @@ func observe(log *slog.Logger, accessLog bool, m *metrics, base string) func(htt
 				rec2 := slog.NewRecord(start, slog.LevelInfo, "request", 0)
 				rec2.AddAttrs(
 					slog.String("method", r.Method),
-					slog.String("path", r.URL.Path),
+					slog.String("path", path),
 					slog.String("route", route),
 					slog.Int("status", rec.status),
 					slog.Int("bytes", rec.bytes),

@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // Config is what the server needs to know; cmd/teapot fills and validates
@@ -58,9 +60,11 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-// Routes adds a feature's routes, under the base path, to the server's
-// mux.
-type Routes func(mux *http.ServeMux)
+// Routes adds a feature's routes to the server's mux. Patterns are below
+// the base path: a feature registers "GET /409" and is reached at
+// /teapot/409; it never sees the base path (respond.Link puts it back into
+// the links it sends).
+type Routes func(mux *web.Mux)
 
 // New builds the server and its handler chain. Nothing listens yet.
 func New(cfg Config, log *slog.Logger, features ...Routes) *Server {
@@ -81,18 +85,18 @@ func New(cfg Config, log *slog.Logger, features ...Routes) *Server {
 // handler is the root mux wrapped in the middleware, outermost first: the
 // access log and metrics see every response, panics included.
 func (s *Server) handler(features []Routes) http.Handler {
-	mux := http.NewServeMux()
+	routes := web.NewMux()
 	m := newMetrics()
-	for _, p := range uniq("/healthz", s.cfg.BasePath+"/healthz") {
-		mux.HandleFunc("GET "+p, health)
-	}
-	for _, p := range uniq("/metrics", s.cfg.BasePath+"/metrics") {
-		mux.Handle("GET "+p, m)
-	}
+	routes.HandleFunc("GET /healthz", health)
+	routes.Handle("GET /metrics", m)
 	for _, register := range features {
-		register(mux)
+		register(routes)
 	}
+	mux := routes.Finish()
 	var h http.Handler = mux
+	if b := s.cfg.BasePath; b != "" {
+		h = underBase(b, mux)
+	}
 	h = limit(s.cfg.BasePath, h)
 	h = secure(s.cfg.ConnectSources, h)
 	h = recoverPanics(s.log, s.cfg.BasePath)(h)
@@ -100,11 +104,27 @@ func (s *Server) handler(features []Routes) http.Handler {
 	return h
 }
 
-func uniq(a, b string) []string {
-	if a == b {
-		return []string{a}
-	}
-	return []string{a, b}
+// underBase serves mux under base: the one place the base path is taken
+// off a request. /healthz and /metrics answer at the root too, for probes
+// that do not know it; base alone redirects to base + "/".
+func underBase(base string, mux *http.ServeMux) http.Handler {
+	root := http.NewServeMux()
+	root.Handle("GET /healthz", mux)
+	root.Handle("GET /metrics", mux)
+	root.HandleFunc("GET "+base, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, base+"/", http.StatusMovedPermanently)
+	})
+	root.HandleFunc(base+"/", func(w http.ResponseWriter, r *http.Request) {
+		// The request is changed in place, not copied, so that the route
+		// pattern mux records is seen by the access log and metrics.
+		u := *r.URL
+		u.Path = strings.TrimPrefix(u.Path, base)
+		u.RawPath = strings.TrimPrefix(u.RawPath, base)
+		*r = *respond.WithBase(r, base)
+		r.URL = &u
+		mux.ServeHTTP(w, r)
+	})
+	return root
 }
 
 func health(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 func testConfig() Config {
@@ -26,7 +27,7 @@ func TestMiddleware(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	srv := New(testConfig(), log, func(mux *http.ServeMux) {
+	srv := New(testConfig(), log, func(mux *web.Mux) {
 		mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
 		mux.HandleFunc("GET /ok/{x}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fine") })
 		mux.HandleFunc("GET /gone", func(w http.ResponseWriter, r *http.Request) {
@@ -95,7 +96,7 @@ func TestSecurityHeadersByType(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig()
 	cfg.ConnectSources = []string{"https://ipv4.example"}
-	srv := New(cfg, slog.New(slog.DiscardHandler), func(mux *http.ServeMux) {
+	srv := New(cfg, slog.New(slog.DiscardHandler), func(mux *web.Mux) {
 		typed := func(ctype string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				respond.Bytes(w, http.StatusOK, ctype, []byte("x"))
@@ -189,7 +190,7 @@ func TestSecurityHeadersByType(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	started := make(chan struct{})
-	srv := New(testConfig(), slog.New(slog.DiscardHandler), func(mux *http.ServeMux) {
+	srv := New(testConfig(), slog.New(slog.DiscardHandler), func(mux *web.Mux) {
 		mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
 			close(started)
 			time.Sleep(300 * time.Millisecond)

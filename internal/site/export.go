@@ -3,6 +3,7 @@ package site
 import (
 	"compress/gzip"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // ExportedFile is one file Export writes: its name inside the folder, the
@@ -25,30 +27,32 @@ type ExportedFile struct {
 // Files lists what Export writes, in name order. Addresses without a
 // suffix become NAME.html (a static server maps /409 to 409.html, see
 // the README); JSON-only addresses become NAME.json.
-func (s *Site) Files() []ExportedFile {
+func (s *Site) Files(more map[string]*web.Doc) []ExportedFile {
 	var out []ExportedFile
-	for p, pg := range s.pages {
+	pages := maps.Clone(s.pages)
+	maps.Copy(pages, more)
+	for p, pg := range pages {
 		name := strings.TrimPrefix(p, "/")
 		if name == "" {
 			name = "index"
 		}
-		if pg.html != nil {
-			out = append(out, ExportedFile{name + ".html", p, fmtHTML, pg.html})
+		if pg.HTML != nil {
+			out = append(out, ExportedFile{name + ".html", p, web.HTML, pg.HTML})
 		}
-		if pg.json != nil {
+		if pg.JSON != nil {
 			if strings.HasSuffix(name, ".json") {
-				out = append(out, ExportedFile{name, p, fmtJSON, pg.json})
-			} else if pg.html == nil {
-				out = append(out, ExportedFile{name + ".json", p, fmtJSON, pg.json})
+				out = append(out, ExportedFile{name, p, web.JSON, pg.JSON})
+			} else if pg.HTML == nil {
+				out = append(out, ExportedFile{name + ".json", p, web.JSON, pg.JSON})
 			} else if p != "/" {
-				out = append(out, ExportedFile{name + ".json", p + ".json", fmtJSON, pg.json})
+				out = append(out, ExportedFile{name + ".json", p + ".json", web.JSON, pg.JSON})
 			}
 		}
-		if pg.text != nil && p != "/" {
-			out = append(out, ExportedFile{name + ".txt", p + ".txt", fmtText, pg.text})
+		if pg.Text != nil && p != "/" {
+			out = append(out, ExportedFile{name + ".txt", p + ".txt", web.Text, pg.Text})
 		}
 	}
-	for name, body := range s.assets {
+	for name, body := range s.shell.Assets() {
 		out = append(out, ExportedFile{"assets/" + name, "/assets/" + name, "*/*", body})
 	}
 	slices.SortFunc(out, func(a, b ExportedFile) int { return strings.Compare(a.Name, b.Name) })
@@ -59,7 +63,7 @@ func (s *Site) Files() []ExportedFile {
 // as HTML, JSON and text, with a .gz and a .br beside each file for servers
 // that serve precompressed files (nginx gzip_static and brotli_static), a
 // 404.html, robots.txt, and sitemap.xml when the public URL is known.
-func (s *Site) Export(dir string) (int, error) {
+func (s *Site) Export(dir string, more map[string]*web.Doc) (int, error) {
 	n := 0
 	write := func(name string, data []byte) error {
 		path := filepath.Join(dir, filepath.FromSlash(name))
@@ -69,7 +73,7 @@ func (s *Site) Export(dir string) (int, error) {
 		n++
 		return os.WriteFile(path, data, 0o644)
 	}
-	for _, f := range s.Files() {
+	for _, f := range s.Files(more) {
 		if err := write(f.Name, f.body.Data); err != nil {
 			return n, err
 		}
@@ -83,18 +87,18 @@ func (s *Site) Export(dir string) (int, error) {
 			return n, err
 		}
 	}
-	notFound, err := s.render("notfound", view{Title: "Page not found", Entries: s.cat.Suggest("", 0)})
+	notFound, err := s.render("notfound", view{Page: web.Page{Title: "Page not found"}, Entries: s.cat.Suggest("", 0)})
 	if err != nil {
 		return n, err
 	}
 	if err := write("404.html", notFound); err != nil {
 		return n, err
 	}
-	if s.opts.PublicURL != "" {
-		if err := write("robots.txt", []byte(s.robots(s.opts.PublicURL))); err != nil {
+	if u := s.shell.PublicURL(); u != "" {
+		if err := write("robots.txt", []byte(s.robots(u))); err != nil {
 			return n, err
 		}
-		if err := write("sitemap.xml", s.sitemap(s.opts.PublicURL)); err != nil {
+		if err := write("sitemap.xml", s.sitemap(u)); err != nil {
 			return n, err
 		}
 	} else if err := write("robots.txt", []byte("User-agent: *\nAllow: /\n")); err != nil {

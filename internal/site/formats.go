@@ -50,7 +50,7 @@ type guideJSON struct {
 }
 
 func (s *Site) guideJSON(g *catalog.Guide) guideJSON {
-	j := guideJSON{Slug: g.Slug, Title: g.Title, Summary: g.Summary, URL: s.opts.BasePath + g.Path()}
+	j := guideJSON{Slug: g.Slug, Title: g.Title, Summary: g.Summary, URL: s.link(g.Path())}
 	for _, code := range g.Codes {
 		j.Codes = append(j.Codes, s.summary(s.cat.Lookup(code)))
 	}
@@ -92,7 +92,7 @@ type classJSON struct {
 
 func (s *Site) summary(e *catalog.Entry) codeSummary {
 	return codeSummary{Code: e.Code, Name: e.Name, Title: e.Title(), Class: e.Class,
-		Status: e.Status, Summary: e.Summary, URL: s.opts.BasePath + "/" + e.CodeString()}
+		Status: e.Status, Summary: e.Summary, URL: s.link("/" + e.CodeString())}
 }
 
 func (s *Site) summaries(entries []*catalog.Entry) []codeSummary {
@@ -109,11 +109,11 @@ func (s *Site) entryJSON(e *catalog.Entry, secs []sectionView) entryJSON {
 		Code: e.Code, Name: e.Name, Title: e.Title(), Aka: e.Aka, Class: e.Class, ClassName: cl.Name,
 		Status: e.Status, Reference: e.Reference, SpecURL: e.SpecURL, Origin: e.Origin, DocsURL: e.DocsURL,
 		Summary: e.Summary, Cacheable: e.Cacheable, Retry: e.Retry, Draft: e.Draft,
-		URL: s.opts.BasePath + "/" + e.CodeString(), Related: []codeSummary{}, Sections: []sectionJSON{}, FAQ: []faqJSON{},
+		URL: s.link("/" + e.CodeString()), Related: []codeSummary{}, Sections: []sectionJSON{}, FAQ: []faqJSON{},
 		Guides: []guideSummary{},
 	}
 	for _, g := range s.cat.GuidesFor(e.Code) {
-		j.Guides = append(j.Guides, guideSummary{Title: g.Title, URL: s.opts.BasePath + g.Path()})
+		j.Guides = append(j.Guides, guideSummary{Title: g.Title, URL: s.link(g.Path())})
 	}
 	for _, code := range e.Related {
 		j.Related = append(j.Related, s.summary(s.cat.Lookup(code)))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/teapothq/teapot/content"
 	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // BenchmarkNew measures building the whole site, which teapot does at
@@ -16,7 +17,11 @@ func BenchmarkNew(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := New(cat, Options{Version: "bench"}); err != nil {
+		shell, err := web.New(web.Options{Version: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := New(cat, shell); err != nil {
 			b.Fatal(err)
 		}
 	}

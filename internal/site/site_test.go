@@ -1,6 +1,7 @@
 package site
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/teapothq/teapot/content"
 	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/server"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 func newTestSite(t testing.TB, base string) *Site {
@@ -16,11 +19,20 @@ func newTestSite(t testing.TB, base string) *Site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(cat, Options{BasePath: base, Version: "test"})
+	shell, err := web.New(web.Options{BasePath: base, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(cat, shell)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// handler serves s under its base path as the server does.
+func (s *Site) handler() http.Handler {
+	return server.New(server.Config{BasePath: s.shell.Base()}, slog.New(slog.DiscardHandler), s.Register).Handler()
 }
 
 func TestEveryCodeHasAllForms(t *testing.T) {
@@ -28,10 +40,10 @@ func TestEveryCodeHasAllForms(t *testing.T) {
 	s := newTestSite(t, "")
 	for _, e := range s.cat.Entries() {
 		p := s.pages["/"+e.CodeString()]
-		if p == nil || p.html == nil || p.json == nil || p.text == nil {
+		if p == nil || p.HTML == nil || p.JSON == nil || p.Text == nil {
 			t.Fatalf("%d: missing a representation", e.Code)
 		}
-		html := string(p.html.Data)
+		html := string(p.HTML.Data)
 		for _, want := range []string{"<h1>", e.Title(), `<meta name="description"`} {
 			if !strings.Contains(html, want) && !strings.Contains(html, strings.ReplaceAll(want, "'", "&#39;")) {
 				t.Errorf("%d: HTML lacks %q", e.Code, want)
@@ -40,7 +52,7 @@ func TestEveryCodeHasAllForms(t *testing.T) {
 		if !e.Draft && !strings.Contains(html, `"@type":"FAQPage"`) {
 			t.Errorf("%d: full page without FAQPage JSON-LD", e.Code)
 		}
-		if !strings.HasPrefix(string(p.text.Data), e.CodeString()+" ") {
+		if !strings.HasPrefix(string(p.Text.Data), e.CodeString()+" ") {
 			t.Errorf("%d: text does not start with the code", e.Code)
 		}
 	}
@@ -66,7 +78,7 @@ func TestPlainText(t *testing.T) {
 // panic or answer 5xx.
 func FuzzRequest(f *testing.F) {
 	s := newTestSite(f, "/teapot")
-	h := s.Handler()
+	h := s.handler()
 	for _, seed := range [][3]string{
 		{"/teapot/409", "text/html", "Mozilla"},
 		{"/teapot/409.json", "*/*", "curl/8"},

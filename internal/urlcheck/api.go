@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // Content types of the check API.
@@ -28,15 +29,18 @@ const (
 // writeGrace is how long one write to a slow reader may take.
 const writeGrace = 15 * time.Second
 
-// Register adds POST {base}/api/check to mux.
-func (c *Checker) Register(mux *http.ServeMux) {
-	b := c.opts.BasePath
-	mux.HandleFunc("POST "+b+"/api/check", c.serveCheck)
-	mux.HandleFunc("GET "+b+"/api/check", func(w http.ResponseWriter, r *http.Request) {
+// Register adds POST /api/check, and the /check page when the checker
+// has one, to mux.
+func (c *Checker) Register(mux *web.Mux) {
+	mux.HandleFunc("POST /api/check", c.serveCheck)
+	mux.Refuse("GET /api/check", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "POST")
 		c.problem(w, r, http.StatusMethodNotAllowed, "Method Not Allowed",
 			"POST a JSON body such as {\"urls\": [\"https://example.org/\"]}; /check is the form.")
 	})
+	if c.page != nil {
+		mux.HandleFunc("GET /check", c.servePage)
+	}
 }
 
 // Progress is one line of the NDJSON stream: first {done: 0, total}, then
@@ -202,6 +206,5 @@ func csvSafe(s string) string {
 }
 
 func (c *Checker) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
-	respond.WriteProblem(w, respond.Problem{Type: c.opts.BasePath + "/" + strconv.Itoa(status), Title: title,
-		Status: status, Detail: detail, Instance: r.URL.Path})
+	respond.Fail(w, r, nil, &respond.Problem{Title: title, Status: status, Detail: detail})
 }

@@ -2,9 +2,11 @@ package urlcheck
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,49 +33,145 @@ func sleeper(t testing.TB) *httptest.Server {
 	return ts
 }
 
+// gate is a test server whose /N answers only once the test opens gate N,
+// with the status in ?s= if there is one. Each request reports its gate
+// on arrived when it comes in, so that a test can wait for checks to be
+// running rather than sleep.
+type gate struct {
+	URL     string
+	arrived chan int
+	gates   []chan struct{}
+	opened  []bool
+}
+
+// newGate starts a gate server with n gates, all shut; any still shut are
+// opened when the test ends.
+func newGate(t testing.TB, n int) *gate {
+	g := &gate{arrived: make(chan int, 16), gates: make([]chan struct{}, n), opened: make([]bool, n)}
+	for i := range g.gates {
+		g.gates[i] = make(chan struct{})
+	}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/"))
+		if err != nil || i < 0 || i >= n {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case g.arrived <- i:
+		case <-r.Context().Done():
+			return
+		}
+		select {
+		case <-g.gates[i]:
+		case <-r.Context().Done():
+			return
+		}
+		if s, _ := strconv.Atoi(r.URL.Query().Get("s")); s != 0 {
+			w.WriteHeader(s)
+		}
+	}))
+	t.Cleanup(ts.Close)
+	// Cleanups run last first: the gates open before the server closes,
+	// which waits for its handlers.
+	t.Cleanup(func() {
+		for i := range g.gates {
+			g.open(i)
+		}
+	})
+	g.URL = ts.URL
+	return g
+}
+
+// open lets the requests to gate i answer.
+func (g *gate) open(i int) {
+	if !g.opened[i] {
+		g.opened[i] = true
+		close(g.gates[i])
+	}
+}
+
+// await waits for n requests to come in.
+func (g *gate) await(t testing.TB, n int) {
+	t.Helper()
+	for k := range n {
+		select {
+		case <-g.arrived:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%d of %d requests reached the test server", k, n)
+		}
+	}
+}
+
 // TestStream checks that results stream as they finish, not in request
-// order and not all at the end, with progress on every line.
+// order and not all at the end, with progress on every line. The four
+// checks run at once and are let finish one at a time, last URL first:
+// each result must arrive while the checks after it are still held.
 func TestStream(t *testing.T) {
 	t.Parallel()
-	ts := sleeper(t)
+	g := newGate(t, 4)
 	api := serveAPI(t, localChecker(t, Options{PerClient: 4}))
-	body, _ := json.Marshal(Request{URLs: []string{ts.URL + "/ms/600", ts.URL + "/ms/400", ts.URL + "/ms/200", ts.URL + "/ms/0?s=404"}})
-	start := time.Now()
+	body, _ := json.Marshal(Request{URLs: []string{g.URL + "/0", g.URL + "/1", g.URL + "/2", g.URL + "/3?s=404"}})
 	resp, err := http.Post(api+"/api/check", "application/json", strings.NewReader(string(body)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(nil, 1<<20)
-	var order []int
-	var firstAt time.Duration
-	for i := 0; sc.Scan(); i++ {
-		var p Progress
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			t.Fatal(err)
+	// The lines are read on their own goroutine, so that the test can give
+	// up on one that does not come; the buffer holds them all.
+	lines := make(chan []byte, 16)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			lines <- bytes.Clone(sc.Bytes())
 		}
-		if p.Total != 4 || p.Done != min(i, 4) {
-			t.Errorf("line %d: done %d of %d, want %d of 4", i, p.Done, p.Total, min(i, 4))
-		}
-		if p.Result != nil {
-			order = append(order, p.Result.Index)
-			if firstAt == 0 {
-				firstAt = time.Since(start)
+	}()
+	i := 0
+	next := func() Progress {
+		t.Helper()
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("the stream ended after %d lines", i)
 			}
+			var p Progress
+			if err := json.Unmarshal(line, &p); err != nil {
+				t.Fatalf("line %d: %v", i, err)
+			}
+			if p.Total != 4 || p.Done != min(i, 4) {
+				t.Errorf("line %d: done %d of %d, want %d of 4", i, p.Done, p.Total, min(i, 4))
+			}
+			i++
+			return p
+		case <-time.After(4 * time.Second):
+			t.Fatalf("no line %d while checks were held: results are not streamed", i)
 		}
-		if i == 1 && p.Result.Status != 404 {
-			t.Errorf("the first result has status %d, want the quick 404", p.Result.Status)
+		return Progress{}
+	}
+	next()
+	g.await(t, 4)
+	var order []int
+	for want := 3; want >= 0; want-- {
+		g.open(want)
+		p := next()
+		if p.Result == nil {
+			t.Fatalf("line %d has no result: %+v", i-1, p)
 		}
-		if i == 5 && !p.Finished {
-			t.Errorf("the last line is not finished: %+v", p)
+		order = append(order, p.Result.Index)
+		if p.Result.Error != "" {
+			t.Errorf("result %d: %s", p.Result.Index, p.Result.Error)
 		}
+		if want == 3 && p.Result.Status != 404 {
+			t.Errorf("the first result has status %d, want the 404 let finish first", p.Result.Status)
+		}
+	}
+	if p := next(); !p.Finished {
+		t.Errorf("the last line is not finished: %+v", p)
 	}
 	if fmt.Sprint(order) != "[3 2 1 0]" {
-		t.Errorf("results came in the order %v, want [3 2 1 0] (fastest first)", order)
-	}
-	if total := time.Since(start); firstAt > total/2 {
-		t.Errorf("the first result arrived after %v of %v: not streamed", firstAt, total)
+		t.Errorf("results came in the order %v, want [3 2 1 0], the order they finished", order)
 	}
 }
 
@@ -174,22 +272,37 @@ func TestPerClientLimits(t *testing.T) {
 	if d := time.Since(start); d < 550*time.Millisecond {
 		t.Errorf("4 checks of 300ms with 2 per client took %v, want about 600ms", d)
 	}
-	slow, _ := json.Marshal(Request{URLs: []string{ts.URL + "/ms/800"}})
-	done := make(chan int, maxRequestsPerClient)
+	// The cap on requests in flight is seen with a checker that has a slot
+	// for each of their checks and one more: a check reaching the gate
+	// server proves its request is in flight.
+	g := newGate(t, 1)
+	api = serveAPI(t, localChecker(t, Options{PerClient: maxRequestsPerClient + 1}))
+	slow, _ := json.Marshal(Request{URLs: []string{g.URL + "/0"}})
+	done := make(chan string, maxRequestsPerClient)
 	for range maxRequestsPerClient {
 		go func() {
-			resp, _ := post(t, api, "", "application/json", string(slow))
-			done <- resp.StatusCode
+			resp, err := http.Post(api+"/api/check", "application/json", strings.NewReader(string(slow)))
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			done <- resp.Status
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
-	resp, text := post(t, api, "", "application/json", string(slow))
+	g.await(t, maxRequestsPerClient)
+	// The fifth asks for a quick URL, so that were it let in, the test
+	// would fail at once rather than wait on the gate.
+	quick, _ := json.Marshal(Request{URLs: []string{ts.URL + "/ms/0"}})
+	resp, text := post(t, api, "", "application/json", string(quick))
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(text, "At most 4 check requests") {
 		t.Errorf("a fifth request at once: %d, want 429 with Retry-After:\n%s", resp.StatusCode, text)
 	}
+	g.open(0)
 	for range maxRequestsPerClient {
-		if s := <-done; s != 200 {
-			t.Errorf("one of the first requests got %d", s)
+		if s := <-done; s != "200 OK" {
+			t.Errorf("one of the first requests got %s", s)
 		}
 	}
 }

@@ -15,12 +15,12 @@ import (
 
 	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // Options configure a Checker.
 type Options struct {
-	BasePath string
-	Guard    Guard
+	Guard Guard
 	// Timeout is the longest time one URL may take, all hops together,
 	// and the default. MaxURLs caps the URLs of one API request.
 	Timeout time.Duration
@@ -57,6 +57,8 @@ type Checker struct {
 	transport *http.Transport
 	workers   chan struct{}
 	clients   *clients
+	page      *web.Doc   // the /check page, once AddPage made it
+	shell     *web.Shell // serves it
 }
 
 // New returns a checker.

@@ -16,4 +16,11 @@
 // https, only the allowed ports, and caps on bytes read, time per URL, URLs
 // per request and checks per client address. Operators inside their own
 // network may allow private targets explicitly.
+//
+// urlcheck owns the checker and its guard: the walk of the redirect
+// chain, the dialer, the limits, /api/check, and which targets are
+// refused with which rule names and messages. The special-purpose blocks
+// it refuses, and the IPv4 addresses IPv6 ones carry, are package
+// netblock's, so it writes down no address block of its own; it must not
+// import the server or another feature (site, live, lab, ipinfo).
 package urlcheck

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/teapothq/teapot/internal/netblock"
 )
 
 // RefusedError is a target the guard will not connect to. Rule names the
@@ -18,59 +20,6 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string { return e.Reason }
-
-// special is a special-purpose address block: refused unless private
-// targets are allowed.
-type special struct {
-	prefix netip.Prefix
-	rule   string // short name, reported as the rule
-	what   string // for the message: "loopback (RFC 1122)"
-}
-
-func block(p, rule, what string) special {
-	return special{netip.MustParsePrefix(p), rule, what}
-}
-
-// specials are checked in order, most specific first. IPv4-mapped,
-// NAT64 and 6to4 addresses are unwrapped before they get here.
-var specials = []special{
-	block("0.0.0.0/8", "this-network", `"this network" (RFC 791), which reaches the local host`),
-	block("10.0.0.0/8", "private", "private (RFC 1918)"),
-	block("100.64.0.0/10", "cgnat", "shared carrier-grade NAT space (RFC 6598)"),
-	block("127.0.0.0/8", "loopback", "loopback (RFC 1122)"),
-	block("169.254.0.0/16", "link-local", "link-local (RFC 3927), where cloud metadata services live"),
-	block("172.16.0.0/12", "private", "private (RFC 1918)"),
-	block("192.0.0.0/24", "ietf-assignments", "reserved for IETF protocol assignments (RFC 6890)"),
-	block("192.0.2.0/24", "documentation", "documentation (RFC 5737)"),
-	block("192.88.99.0/24", "6to4-relay", "the deprecated 6to4 relay anycast (RFC 7526)"),
-	block("192.168.0.0/16", "private", "private (RFC 1918)"),
-	block("198.18.0.0/15", "benchmarking", "benchmarking (RFC 2544)"),
-	block("198.51.100.0/24", "documentation", "documentation (RFC 5737)"),
-	block("203.0.113.0/24", "documentation", "documentation (RFC 5737)"),
-	block("224.0.0.0/4", "multicast", "multicast (RFC 5771)"),
-	block("255.255.255.255/32", "broadcast", "limited broadcast (RFC 919)"),
-	block("240.0.0.0/4", "reserved", "reserved (RFC 1112)"),
-	block("::/128", "unspecified", "unspecified (RFC 4291), which reaches the local host"),
-	block("::1/128", "loopback", "loopback (RFC 4291)"),
-	block("::/96", "ipv4-compatible", "a deprecated IPv4-compatible address (RFC 4291)"),
-	block("64:ff9b:1::/48", "nat64-local", "local-use NAT64 (RFC 8215)"),
-	block("100::/64", "discard", "discard-only (RFC 6666)"),
-	block("2001::/32", "teredo", "Teredo (RFC 4380), which tunnels to an IPv4 address"),
-	block("2001:db8::/32", "documentation", "documentation (RFC 3849)"),
-	block("2001::/23", "ietf-assignments", "reserved for IETF protocol assignments (RFC 2928)"),
-	block("3fff::/20", "documentation", "documentation (RFC 9637)"),
-	block("5f00::/16", "srv6", "reserved for SRv6 SIDs (RFC 9602)"),
-	block("fc00::/7", "private", "unique local, IPv6's private space (RFC 4193)"),
-	block("fe80::/10", "link-local", "link-local (RFC 4291)"),
-	block("fec0::/10", "site-local", "the deprecated site-local space (RFC 3879)"),
-	block("ff00::/8", "multicast", "multicast (RFC 4291)"),
-}
-
-var (
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")
-	sixToFour = netip.MustParsePrefix("2002::/16")
-	global6   = netip.MustParsePrefix("2000::/3")
-)
 
 // Guard decides which targets may be connected to.
 type Guard struct {
@@ -133,38 +82,18 @@ func (g *Guard) CheckPort(port int) error {
 		Reason: fmt.Sprintf("port %d is not allowed; this checker connects to ports %s only", port, strings.Join(list, ", "))}
 }
 
-// classify names the special-purpose block of a, if any. For an address
-// that carries an IPv4 address (mapped, NAT64, 6to4) inner is that
-// address, and the rule is the IPv4 address's.
+// classify names the special-purpose block of a, if any, from package
+// netblock's table. For an address that carries an IPv4 address (mapped,
+// NAT64, 6to4) inner is that address, and the rule is the IPv4 address's.
 func classify(a netip.Addr) (rule, what string, inner netip.Addr) {
-	if a.Is4In6() {
-		inner = a.Unmap()
-	} else if a.Is6() && (nat64.Contains(a) || sixToFour.Contains(a)) {
-		b := a.As16()
-		if nat64.Contains(a) {
-			inner = netip.AddrFrom4([4]byte(b[12:16]))
-		} else {
-			inner = netip.AddrFrom4([4]byte(b[2:6]))
-		}
+	judged := a
+	if v4, ok := netblock.Embedded(a); ok {
+		inner, judged = v4, v4
 	}
-	if inner.IsValid() {
-		rule, what = lookup(inner)
-		return rule, what, inner
+	if b, ok := netblock.Lookup(judged); ok && b.Rule != "" {
+		return b.Rule, b.Refusal, inner
 	}
-	rule, what = lookup(a)
-	if rule == "" && a.Is6() && !global6.Contains(a) {
-		return "not-global", "outside IPv6 global unicast 2000::/3 (RFC 4291)", netip.Addr{}
-	}
-	return rule, what, netip.Addr{}
-}
-
-func lookup(a netip.Addr) (rule, what string) {
-	for _, s := range specials {
-		if s.prefix.Contains(a) {
-			return s.rule, s.what
-		}
-	}
-	return "", ""
+	return "", "", inner
 }
 
 // parseHost reads the host of a URL as an IP address where a browser or

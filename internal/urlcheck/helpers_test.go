@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // loopbackOnly is the real dialer, wrapped so that a test fails (and no
@@ -84,9 +86,9 @@ func newChecker(t testing.TB, opts Options, r Resolver) *Checker {
 // serveAPI serves the checker's API on a real loopback port.
 func serveAPI(t testing.TB, c *Checker) string {
 	t.Helper()
-	mux := http.NewServeMux()
+	mux := web.NewMux()
 	c.Register(mux)
-	ts := httptest.NewServer(mux)
+	ts := httptest.NewServer(mux.Finish())
 	t.Cleanup(ts.Close)
 	return ts.URL
 }

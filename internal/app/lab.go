@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -8,15 +8,15 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/lab"
+	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/server"
 )
 
 // openLabStore opens the conflict lab's store: PostgreSQL with
 // --database-url, else SQLite in memory (--lab-memory) or in
 // --data-dir/lab.db.
-func (c *config) openLabStore() (store.Store, error) {
+func (c *Config) openLabStore() (store.Store, error) {
 	if c.DatabaseURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -40,7 +40,7 @@ func (c *config) openLabStore() (store.Store, error) {
 }
 
 // labStore names the lab's store for the log, without a password.
-func (c *config) labStore() string {
+func (c *Config) labStore() string {
 	switch {
 	case c.DatabaseURL != "":
 		return "postgresql"
@@ -51,12 +51,12 @@ func (c *config) labStore() string {
 }
 
 // newLab opens the lab's store and makes the lab on it.
-func (c *config) newLab(log *slog.Logger) (*lab.Lab, store.Store, error) {
+func (c *Config) newLab(log *slog.Logger) (*lab.Lab, store.Store, error) {
 	st, err := c.openLabStore()
 	if err != nil {
 		return nil, nil, err
 	}
-	l := lab.New(lab.Options{BasePath: c.BasePath, Store: st, MaxArticles: c.LabMaxArticles,
+	l := lab.New(lab.Options{Store: st, MaxArticles: c.LabMaxArticles,
 		MaxBody: c.LabMaxBody, TTL: c.LabTTL, Log: log})
 	return l, st, nil
 }

@@ -1,14 +1,15 @@
-package site
+package lab
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/teapothq/teapot/content"
-	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/server"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // TestLabPage checks the conflict lab's page under a base path: served at
@@ -18,16 +19,15 @@ import (
 // refuse.
 func TestLabPage(t *testing.T) {
 	t.Parallel()
-	cat, err := catalog.Load(content.FS)
+	shell, err := web.New(web.Options{BasePath: "/teapot", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(cat, Options{BasePath: "/teapot", Version: "test",
-		Lab: LabLimits{MaxArticles: 50, MaxBody: 64 << 10, TTL: 24 * time.Hour}})
-	if err != nil {
+	l := New(Options{MaxArticles: 50, MaxBody: 64 << 10, TTL: 24 * time.Hour})
+	if err := l.AddPage(shell); err != nil {
 		t.Fatal(err)
 	}
-	h := s.Handler()
+	h := server.New(server.Config{BasePath: "/teapot"}, slog.New(slog.DiscardHandler), l.Register).Handler()
 
 	for _, tc := range []struct {
 		name, path, accept string
@@ -38,7 +38,7 @@ func TestLabPage(t *testing.T) {
 			[]string{`id="limits"`, `data-base="/teapot"`, "/teapot/lab/articles", "lab-merge.", "lab-http.", "lab.", `id="lab" data-base="/teapot" hidden`,
 				"<noscript>", "Lab-Sandbox", "50 articles", "64 KiB", "24 hours", `id="merge-b"`, `id="pane-a"`},
 			[]string{" style=", "<script>", "onclick="}},
-		{"footer link", "/teapot/409", "text/html", 200, []string{`href="/teapot/lab"`}, nil},
+		{"footer link", "/teapot/lab", "text/html", 200, []string{`href="/teapot/ip"`}, nil},
 		{"json is not offered", "/teapot/lab", "application/json", 404, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,14 +63,6 @@ func TestLabPage(t *testing.T) {
 		})
 	}
 
-	for _, f := range s.Files() {
-		if strings.HasPrefix(f.Name, "lab.") {
-			t.Errorf("export writes %s: the lab page needs the server's API", f.Name)
-		}
-	}
-	if !strings.Contains(string(s.sitemap("https://teapot.example")), "<loc>https://teapot.example/teapot/lab</loc>") {
-		t.Errorf("the sitemap does not list /lab")
-	}
 }
 
 // TestLabLimitsText checks how the limits read: in whole units where they
@@ -78,17 +70,16 @@ func TestLabPage(t *testing.T) {
 func TestLabLimitsText(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		in   LabLimits
+		in   Options
 		want [3]string
 	}{
-		{LabLimits{}, [3]string{"", "", ""}},
-		{LabLimits{1, 1 << 20, time.Hour}, [3]string{"1 article", "1 MiB", "1 hour"}},
-		{LabLimits{100, 1500, 90 * time.Minute}, [3]string{"100 articles", "1500 bytes", "90 minutes"}},
-		{LabLimits{20, 256 << 10, 72 * time.Hour}, [3]string{"20 articles", "256 KiB", "3 days"}},
-		{LabLimits{20, 256 << 10, 90 * time.Second}, [3]string{"20 articles", "256 KiB", "1m30s"}},
+		{Options{}, [3]string{"", "", ""}},
+		{Options{MaxArticles: 1, MaxBody: 1 << 20, TTL: time.Hour}, [3]string{"1 article", "1 MiB", "1 hour"}},
+		{Options{MaxArticles: 100, MaxBody: 1500, TTL: 90 * time.Minute}, [3]string{"100 articles", "1500 bytes", "90 minutes"}},
+		{Options{MaxArticles: 20, MaxBody: 256 << 10, TTL: 72 * time.Hour}, [3]string{"20 articles", "256 KiB", "3 days"}},
+		{Options{MaxArticles: 20, MaxBody: 256 << 10, TTL: 90 * time.Second}, [3]string{"20 articles", "256 KiB", "1m30s"}},
 	} {
-		s := &Site{opts: Options{Lab: tc.in}}
-		v := s.labView()
+		v := labView(tc.in)
 		if got := [3]string{v.LabMaxArticles, v.LabMaxBody, v.LabTTL}; got != tc.want {
 			t.Errorf("%+v reads %q, want %q", tc.in, got, tc.want)
 		}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // caller (PC) go to slog's handler: only hand-built records are simple.
 //
 // Each record is one Write of one whole line, so w must take concurrent
-// writes whole, as logWriter does.
+// writes whole, as LogWriter does.
 type quickHandler struct {
 	next slog.Handler
 	w    io.Writer
@@ -27,7 +27,7 @@ type quickHandler struct {
 	pool *sync.Pool
 }
 
-func newQuickHandler(w io.Writer, json bool, opts *slog.HandlerOptions) slog.Handler {
+func NewLogHandler(w io.Writer, json bool, opts *slog.HandlerOptions) slog.Handler {
 	var next slog.Handler = slog.NewTextHandler(w, opts)
 	if json {
 		next = slog.NewJSONHandler(w, opts)

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func TestQuickHandler(t *testing.T) {
 	}
 	for _, isJSON := range []bool{false, true} {
 		var quick, std bytes.Buffer
-		if err := newQuickHandler(&quick, isJSON, nil).Handle(context.Background(), record()); err != nil {
+		if err := NewLogHandler(&quick, isJSON, nil).Handle(context.Background(), record()); err != nil {
 			t.Fatal(err)
 		}
 		var h slog.Handler = slog.NewTextHandler(&std, nil)
@@ -48,7 +48,7 @@ func TestQuickHandler(t *testing.T) {
 	}
 	// A record with a caller or another kind of value goes to slog.
 	var out bytes.Buffer
-	slog.New(newQuickHandler(&out, false, nil)).Info("hello", "n", 1.5, "ok", true)
+	slog.New(NewLogHandler(&out, false, nil)).Info("hello", "n", 1.5, "ok", true)
 	if got := out.String(); !bytes.Contains(out.Bytes(), []byte("msg=hello n=1.5 ok=true")) {
 		t.Errorf("delegated record: %s", got)
 	}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -24,13 +24,13 @@ func geoPaths(v string) []string {
 	return out
 }
 
-func (c *config) validateGeo() error {
+func (c *Config) validateGeo() error {
 	if c.GeoReload < 0 || c.GeoReload > 24*time.Hour {
-		return usagef("--geo-reload %v must be from 0 (only on SIGHUP) to 24h", c.GeoReload)
+		return fmt.Errorf("--geo-reload %v must be from 0 (only on SIGHUP) to 24h", c.GeoReload)
 	}
 	for _, f := range []struct{ flag, v string }{{"geo-city", c.GeoCity}, {"geo-asn", c.GeoASN}} {
 		if strings.TrimSpace(f.v) != "" && len(geoPaths(f.v)) == 0 {
-			return usagef("--%s %q names no file", f.flag, f.v)
+			return fmt.Errorf("--%s %q names no file", f.flag, f.v)
 		}
 	}
 	return nil
@@ -39,7 +39,7 @@ func (c *config) validateGeo() error {
 // openGeo opens the --geo-city and --geo-asn databases, or returns nil
 // when neither is given. The error names the flag and the file: a
 // missing or corrupt database stops teapot at start.
-func (c *config) openGeo(log *slog.Logger) (*geo.Set, error) {
+func (c *Config) openGeo(log *slog.Logger) (*geo.Set, error) {
 	city, asn := geoPaths(c.GeoCity), geoPaths(c.GeoASN)
 	if len(city) == 0 && len(asn) == 0 {
 		return nil, nil

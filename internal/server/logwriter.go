@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -7,18 +7,18 @@ import (
 	"time"
 )
 
-// logWriter buffers log output and flushes it every interval and on Close,
+// LogWriter buffers log output and flushes it every interval and on Close,
 // so that the access log costs one write system call per batch rather than
 // one per request. A crash can lose at most one interval of log lines.
-type logWriter struct {
+type LogWriter struct {
 	mu   sync.Mutex
 	buf  *bufio.Writer
 	stop chan struct{}
 	done chan struct{}
 }
 
-func newLogWriter(w io.Writer, interval time.Duration) *logWriter {
-	lw := &logWriter{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+func NewLogWriter(w io.Writer, interval time.Duration) *LogWriter {
+	lw := &LogWriter{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(lw.done)
 		t := time.NewTicker(interval)
@@ -36,21 +36,21 @@ func newLogWriter(w io.Writer, interval time.Duration) *logWriter {
 	return lw
 }
 
-func (lw *logWriter) Write(p []byte) (int, error) {
+func (lw *LogWriter) Write(p []byte) (int, error) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
 	return lw.buf.Write(p)
 }
 
 // Flush writes out what is buffered.
-func (lw *logWriter) Flush() {
+func (lw *LogWriter) Flush() {
 	lw.mu.Lock()
 	lw.buf.Flush()
 	lw.mu.Unlock()
 }
 
 // Close stops the flushing and writes out the rest.
-func (lw *logWriter) Close() {
+func (lw *LogWriter) Close() {
 	close(lw.stop)
 	<-lw.done
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/teapothq/teapot/internal/app"
+)
+
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+// envName is the environment variable of a flag: addr is TEAPOT_ADDR.
+func envName(flagName string) string {
+	return "TEAPOT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// serveFlags registers the serve flags on fs and sets each from its
+// environment variable, if set: the variable replaces the default, and a
+// flag on the command line, parsed later, wins over both. A malformed
+// variable is an error that names it.
+func serveFlags(fs *flag.FlagSet, c *app.Config, getenv func(string) string) error {
+	d := app.Defaults()
+	fs.StringVar(&c.Addr, "addr", d.Addr, "address to listen on, host:port")
+	fs.StringVar(&c.BasePath, "base-path", "", "path prefix when served behind a reverse proxy, such as /teapot")
+	fs.StringVar(&c.PublicURL, "public-url", "", "public origin for absolute URLs (sitemap.xml), such as https://teapot.example")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", d.ReadHeaderTimeout, "time allowed to read a request's header")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", d.ReadTimeout, "time allowed to read a whole request")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", d.WriteTimeout, "time allowed to write a response")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection is kept")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", d.ShutdownTimeout, "how long requests in flight may finish on SIGINT or SIGTERM")
+	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", d.MaxHeaderBytes, "largest request header accepted, in bytes")
+	fs.BoolVar(&c.AccessLog, "access-log", d.AccessLog, "log every request")
+	fs.DurationVar(&c.MaxDelay, "max-delay", d.MaxDelay, "longest delay /status may be asked for")
+	fs.Float64Var(&c.StatusRate, "status-rate", d.StatusRate, "requests a second one client address may make to /status (0: no limit)")
+	fs.IntVar(&c.StatusBurst, "status-burst", d.StatusBurst, "requests one client address may make to /status in a burst")
+	fs.IntVar(&c.MaxDelayed, "max-delayed", d.MaxDelayed, "requests to /status that may wait out a delay at once")
+	fs.IntVar(&c.MaxDelayedPerClient, "max-delayed-per-client", d.MaxDelayedPerClient, "delayed requests to /status one client address may have waiting")
+	fs.BoolVar(&c.CheckAllowPrivate, "check-allow-private", false, "let the URL checker reach loopback, private and other special-purpose addresses (only inside your own network)")
+	fs.StringVar(&c.CheckPorts, "check-ports", d.CheckPorts, "ports the URL checker may connect to, such as 80,443,8080, or any")
+	fs.DurationVar(&c.CheckTimeout, "check-timeout", d.CheckTimeout, "longest time the URL checker spends on one URL, redirects included")
+	fs.IntVar(&c.CheckMaxURLs, "check-max-urls", d.CheckMaxURLs, "URLs one request to /api/check may give")
+	fs.IntVar(&c.CheckMaxBytes, "check-max-bytes", d.CheckMaxBytes, "body bytes the URL checker reads from each response")
+	fs.IntVar(&c.CheckWorkers, "check-workers", d.CheckWorkers, "URL checks running at once, in all")
+	fs.IntVar(&c.CheckPerClient, "check-per-client", d.CheckPerClient, "URL checks running at once for one client address")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "proxies whose X-Forwarded-For and Forwarded headers name the client: CIDR prefixes or addresses, such as 10.0.0.0/8,2001:db8::/32 (default: none; the client is the TCP peer)")
+	fs.StringVar(&c.ClientIPHeader, "client-ip-header", "", "read the client's address from this one header (such as CF-Connecting-IP or X-Real-IP) instead, from --trusted-proxies only")
+	fs.StringVar(&c.IPv4Host, "ipv4-host", "", "a host name of this server reached over IPv4 only, such as ipv4.teapot.example: /ip then shows both addresses (needs --public-url)")
+	fs.StringVar(&c.IPv6Host, "ipv6-host", "", "a host name of this server reached over IPv6 only, such as ipv6.teapot.example (needs --public-url)")
+	fs.DurationVar(&c.ReverseDNSTimeout, "reverse-dns-timeout", d.ReverseDNSTimeout, "longest a reverse DNS lookup for /ip may take (0: no reverse DNS)")
+	fs.StringVar(&c.GeoCity, "geo-city", "", "location database for /ip: a City or Country .mmdb (MaxMind GeoIP2/GeoLite2, DB-IP or @ip-location-db), or several separated by commas, tried in order (make geodata fetches free ones)")
+	fs.StringVar(&c.GeoASN, "geo-asn", "", "network database for /ip: an ASN .mmdb (MaxMind or @ip-location-db), or several separated by commas")
+	fs.DurationVar(&c.GeoReload, "geo-reload", d.GeoReload, "how often the --geo-city and --geo-asn files are checked for a new version, reloaded without a restart (0: only on SIGHUP)")
+	fs.StringVar(&c.DataDir, "data-dir", d.DataDir, "folder for the conflict lab's SQLite database (lab.db), created if missing")
+	fs.BoolVar(&c.LabMemory, "lab-memory", false, "keep the conflict lab's SQLite database in memory: nothing is written to disk and everything is lost at exit")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL for the conflict lab instead of SQLite, such as postgres://user@db:5432/teapot; several teapot instances can share it")
+	fs.DurationVar(&c.LabTTL, "lab-ttl", d.LabTTL, "a conflict lab sandbox unused this long is removed with its articles")
+	fs.IntVar(&c.LabMaxArticles, "lab-max-articles", d.LabMaxArticles, "articles one conflict lab sandbox may hold")
+	fs.IntVar(&c.LabMaxBody, "lab-max-body", d.LabMaxBody, "bytes in a conflict lab article's body")
+	fs.StringVar(&c.LogFormat, "log-format", d.LogFormat, "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", d.LogLevel, "log level: debug, info, warn or error")
+	var errs []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q: %v", envName(f.Name), v, err))
+			}
+		}
+	})
+	if len(errs) > 0 {
+		return usagef("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// loadConfig fills the config from the environment and args, and
+// validates it before anything starts.
+func loadConfig(args []string, getenv func(string) string) (app.Config, error) {
+	c := app.Config{Version: buildVersion()}
+	fs := newFlagSet("serve")
+	if err := serveFlags(fs, &c, getenv); err != nil {
+		return c, err
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, usagef("serve takes flags only, not %q", fs.Arg(0))
+	}
+	if err := c.Validate(); err != nil {
+		return c, usageError{err.Error()}
+	}
+	return c, nil
+}

@@ -1,0 +1,101 @@
+package lab
+
+import (
+	"embed"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/teapothq/teapot/internal/web"
+)
+
+//go:embed templates/lab.html assets/*
+var files embed.FS
+
+// view is what the lab's page template sees.
+type view struct {
+	web.Page
+	// The lab's limits, as text; "" when not known.
+	LabMaxArticles, LabMaxBody, LabTTL string
+}
+
+// AddPage renders the lab's page in shell's layout and adds its scripts,
+// so that Register serves it at /lab.
+func (l *Lab) AddPage(shell *web.Shell) error {
+	if err := shell.AddAssets(files, "assets/*"); err != nil {
+		return err
+	}
+	t, err := shell.Template(files, nil, "templates/lab.html")
+	if err != nil {
+		return err
+	}
+	html, err := shell.Render(t, labView(l.opts))
+	if err != nil {
+		return err
+	}
+	l.page = web.NewDoc(html, nil, nil)
+	l.shell = shell
+	return nil
+}
+
+// servePage writes the conflict lab's page. Its editors talk to the lab's
+// API under /lab/ from the browser; the page itself is the same for
+// everyone.
+func (l *Lab) servePage(w http.ResponseWriter, r *http.Request) {
+	if f, ok := web.Format(r, ""); !ok || f != web.HTML {
+		l.shell.NotFound(w, r)
+		return
+	}
+	l.page.HTML.Serve(w, r, http.StatusOK, web.VaryPage)
+}
+
+func labView(o Options) view {
+	v := view{Page: web.Page{Title: "Conflict lab: 409, 412 and 428 for real",
+		Description: "Two editors change the same article through a real versioned API: see a 412 happen, merge the edits line by line, and save with the new ETag.",
+		Scripts:     []string{"lab-merge.js", "lab-http.js", "lab.js"}}}
+	if o.MaxArticles > 0 {
+		v.LabMaxArticles = strconv.Itoa(o.MaxArticles) + " articles"
+		if o.MaxArticles == 1 {
+			v.LabMaxArticles = "1 article"
+		}
+	}
+	if o.MaxBody > 0 {
+		v.LabMaxBody = byteSize(o.MaxBody)
+	}
+	if o.TTL > 0 {
+		v.LabTTL = duration(o.TTL)
+	}
+	return v
+}
+
+// byteSize writes n bytes the way people say it: "64 KiB", "1 MiB",
+// "1500 bytes".
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// duration writes d in the largest whole unit: "24 hours", "90 minutes".
+func duration(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatInt(n, 10) + " " + one + "s"
+	}
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0 && d > 24*time.Hour:
+		return unit(int64(d/(24*time.Hour)), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	}
+	return d.String()
+}
