@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/teapothq/teapot/internal/app"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing, so the benchmark
@@ -24,11 +26,12 @@ func BenchmarkPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := newServer(cfg, cfg.logger(io.Discard))
+	a, err := app.New(cfg, cfg.Logger(io.Discard))
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := srv.Handler()
+	defer a.Close()
+	h := a.Handler()
 	r := httptest.NewRequest("GET", "/409", nil)
 	r.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	r.Header.Set("Accept-Encoding", "gzip")
@@ -43,14 +46,15 @@ func BenchmarkPage(b *testing.B) {
 // the same headers and bytes with no routing, negotiation, log or metrics.
 func BenchmarkBare(b *testing.B) {
 	cfg, _ := loadConfig([]string{"--addr", "127.0.0.1:0", "--lab-memory"}, func(string) string { return "" })
-	srv, err := newServer(cfg, slog.New(slog.DiscardHandler))
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer a.Close()
 	r := httptest.NewRequest("GET", "/409", nil)
 	r.Header.Set("Accept-Encoding", "gzip")
 	w := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(w, r)
+	a.Handler().ServeHTTP(w, r)
 	header, body := w.Header(), w.Body.Bytes()
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

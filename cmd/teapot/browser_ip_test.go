@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/teapothq/teapot/internal/app"
 	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
@@ -231,12 +232,12 @@ func testIPBoth(t *testing.T, ctx context.Context, problems *problemLog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.checkResolver, cfg.checkDial, cfg.ipResolver = noDNS{}, loopbackOnly(t), noDNS{}
-	srv, err := newServer(cfg, slog.New(slog.DiscardHandler))
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.WithCheckNetwork(noDNS{}, loopbackOnly(t)), app.WithIPResolver(noDNS{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &http.Server{Handler: srv.Handler()}
+	t.Cleanup(func() { a.Close() })
+	hs := &http.Server{Handler: a.Handler()}
 	go hs.Serve(ln4)
 	go hs.Serve(ln6)
 	t.Cleanup(func() { hs.Close() })

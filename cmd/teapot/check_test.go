@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teapothq/teapot/internal/app"
 	"github.com/teapothq/teapot/internal/urlcheck"
 )
 
@@ -106,11 +107,11 @@ func TestCheckConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := cfg.checkOptions()
+	o := cfg.CheckOptions()
 	if !o.Guard.AllowPrivate || fmt.Sprint(o.Guard.Ports) != "[80 8080]" || o.Workers != 8 || o.PerClient != 2 || o.MaxURLs != 100 || o.Timeout != 10*time.Second {
 		t.Errorf("options %+v", o)
 	}
-	if o := (&config{CheckPorts: "any"}).checkOptions(); !o.Guard.AnyPort {
+	if o := (&app.Config{CheckPorts: "any"}).CheckOptions(); !o.Guard.AnyPort {
 		t.Errorf("--check-ports any: %+v", o.Guard)
 	}
 	for _, tt := range []struct {

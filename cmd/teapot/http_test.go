@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+	"github.com/teapothq/teapot/internal/app"
 )
 
 // newTestServer serves the whole teapot handler chain, configured by args
@@ -21,14 +22,14 @@ func newTestServer(t *testing.T, args ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The URL checker resolves no names and dials nothing but loopback.
-	cfg.checkResolver, cfg.checkDial = noDNS{}, loopbackOnly(t)
-	cfg.ipResolver = noDNS{} // reverse DNS never leaves the process
-	srv, err := newServer(cfg, slog.New(slog.DiscardHandler))
+	// The URL checker resolves no names and dials nothing but loopback;
+	// reverse DNS never leaves the process.
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.WithCheckNetwork(noDNS{}, loopbackOnly(t)), app.WithIPResolver(noDNS{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { a.Close() })
+	ts := httptest.NewServer(a.Handler())
 	t.Cleanup(ts.Close)
 	return ts.URL
 }
@@ -161,9 +162,10 @@ func TestRoutes(t *testing.T) {
 		{"unknown asset", "GET", "/assets/nope.css", nil, 404, html, "no page", ""},
 		{"not acceptable", "GET", "/409", map[string]string{"Accept": "image/png"}, 406, text, "text/html, application/json and text/plain", ""},
 		{"bad accept ignored", "GET", "/409", map[string]string{"Accept": "%%%garbage"}, 200, html, "409", ""},
-		{"post", "POST", "/409", nil, 405, text, "Method Not Allowed", ""},
-		{"api post", "POST", "/api/codes", nil, 405, problem, "read-only", ""},
-		{"api delete code", "DELETE", "/api/codes/409", nil, 405, problem, "read-only", ""},
+		{"post", "POST", "/409", nil, 405, problem, "answers GET, HEAD, not POST", ""},
+		{"api post", "POST", "/api/codes", nil, 405, problem, "answers GET, HEAD, not POST", ""},
+		{"api delete code", "DELETE", "/api/codes/409", nil, 405, problem, "answers GET, HEAD, not DELETE", ""},
+		{"put check", "PUT", "/api/check", nil, 405, problem, "answers POST, not PUT", ""},
 		{"api unknown", "GET", "/api/nope", nil, 404, problem, "openapi.json", ""},
 		{"api unknown code", "GET", "/api/codes/999", nil, 404, problem, `"suggestions"`, ""},
 		{"ip html", "GET", "/ip", nil, 200, html, `id="ip-addr"`, "User-Agent"},

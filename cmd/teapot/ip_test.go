@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teapothq/teapot/internal/app"
+	"github.com/teapothq/teapot/internal/geo"
 	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
@@ -222,7 +224,7 @@ func geoFixtures(t *testing.T) map[string][]string {
 func serveTestArgs() []string {
 	args := []string{"--addr", "127.0.0.1:0", "--access-log=false"}
 	probe := newFlagSet("serve")
-	serveFlags(probe, &config{}, func(string) string { return "" })
+	serveFlags(probe, &app.Config{}, func(string) string { return "" })
 	if probe.Lookup("lab-memory") != nil {
 		args = append(args, "--lab-memory")
 	}
@@ -233,31 +235,34 @@ func serveTestArgs() []string {
 // them, and closed when the test ends.
 func newGeoServer(t *testing.T, args ...string) string {
 	t.Helper()
-	url, _ := newGeoServerConfig(t, args...)
+	url, _, _ := newGeoServerConfig(t, args...)
 	return url
 }
 
 // newGeoServerConfig is newGeoServer that also gives the config, with
 // its open databases.
-func newGeoServerConfig(t *testing.T, args ...string) (string, config) {
+func newGeoServerConfig(t *testing.T, args ...string) (string, app.Config, *geo.Set) {
 	t.Helper()
 	cfg, err := loadConfig(append(serveTestArgs(), args...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.checkResolver, cfg.checkDial, cfg.ipResolver = noDNS{}, loopbackOnly(t), noDNS{}
 	log := slog.New(slog.DiscardHandler)
-	if cfg.geo, err = cfg.openGeo(log); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cfg.geo.Close() })
-	srv, err := newServer(cfg, log)
+	g, err := cfg.OpenGeo(log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	if g != nil {
+		t.Cleanup(func() { g.Close() })
+	}
+	a, err := app.New(cfg, log, app.WithCheckNetwork(noDNS{}, loopbackOnly(t)), app.WithIPResolver(noDNS{}), app.WithGeo(g))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	ts := httptest.NewServer(a.Handler())
 	t.Cleanup(ts.Close)
-	return ts.URL, cfg
+	return ts.URL, cfg, g
 }
 
 // TestIPGeo asks the real server, with the databases of each layout, for
@@ -407,10 +412,10 @@ func TestIPGeoReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url, cfg := newGeoServerConfig(t, "--geo-city", f.Location[0], "--geo-reload", "10ms")
+	url, cfg, g := newGeoServerConfig(t, "--geo-city", f.Location[0], "--geo-reload", "10ms")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	watchGeo(ctx, cfg.geo, cfg.GeoReload, slog.New(slog.DiscardHandler))
+	app.WatchGeo(ctx, g, cfg.GeoReload, slog.New(slog.DiscardHandler))
 
 	city := func() string {
 		return fetch(t, "GET", url+"/ip/city", map[string]string{"User-Agent": "curl/8"}).body

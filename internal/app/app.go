@@ -11,6 +11,7 @@ import (
 
 	"github.com/teapothq/teapot/content"
 	"github.com/teapothq/teapot/internal/catalog"
+	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/geo"
 	"github.com/teapothq/teapot/internal/ipinfo"
 	"github.com/teapothq/teapot/internal/lab"
@@ -85,7 +86,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	}()
 	a.geo = o.geo
 	if a.geo == nil {
-		g, err := cfg.openGeo(log)
+		g, err := cfg.OpenGeo(log)
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +132,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	}
 	a.srv.Go(func(ctx context.Context) { lb.Expire(ctx, min(cfg.LabTTL/10, 10*time.Minute)) })
 	if a.geo != nil && o.geo == nil {
-		a.srv.Go(func(ctx context.Context) { watchGeo(ctx, a.geo, cfg.GeoReload, log) })
+		a.srv.Go(func(ctx context.Context) { WatchGeo(ctx, a.geo, cfg.GeoReload, log) })
 	}
 	ok = true
 	return a, nil
@@ -256,13 +257,21 @@ func (c *Config) ipOptions(policy interface {
 	return opts
 }
 
-// checker is the URL checker with its options from the config.
-func (c *Config) checker(policy interface{ Key(*http.Request) string }, o outside) *urlcheck.Checker {
+// CheckOptions are the URL checker's options from the config: its guard
+// and limits.
+func (c *Config) CheckOptions() urlcheck.Options {
 	ports, anyPort, _ := urlcheck.ParsePorts(c.CheckPorts)
-	return urlcheck.New(urlcheck.Options{
+	return urlcheck.Options{
 		Guard:   urlcheck.Guard{AllowPrivate: c.CheckAllowPrivate, Ports: ports, AnyPort: anyPort},
 		Timeout: c.CheckTimeout, MaxURLs: c.CheckMaxURLs, MaxBytes: int64(c.CheckMaxBytes),
 		Workers: c.CheckWorkers, PerClient: c.CheckPerClient,
-		Resolver: o.checkResolver, Dial: o.checkDial, ClientAddr: policy.Key,
-	})
+	}
+}
+
+// checker is the URL checker on the config's options, counting by the
+// client policy's key.
+func (c *Config) checker(policy *clientip.Policy, o outside) *urlcheck.Checker {
+	opts := c.CheckOptions()
+	opts.Resolver, opts.Dial, opts.ClientAddr = o.checkResolver, o.checkDial, policy.Key
+	return urlcheck.New(opts)
 }

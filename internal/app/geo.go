@@ -36,10 +36,10 @@ func (c *Config) validateGeo() error {
 	return nil
 }
 
-// openGeo opens the --geo-city and --geo-asn databases, or returns nil
+// OpenGeo opens the --geo-city and --geo-asn databases, or returns nil
 // when neither is given. The error names the flag and the file: a
 // missing or corrupt database stops teapot at start.
-func (c *Config) openGeo(log *slog.Logger) (*geo.Set, error) {
+func (c *Config) OpenGeo(log *slog.Logger) (*geo.Set, error) {
 	city, asn := geoPaths(c.GeoCity), geoPaths(c.GeoASN)
 	if len(city) == 0 && len(asn) == 0 {
 		return nil, nil
@@ -66,9 +66,9 @@ func (c *Config) openGeo(log *slog.Logger) (*geo.Set, error) {
 	return s, nil
 }
 
-// watchGeo reloads the databases when their files change (every
+// WatchGeo reloads the databases when their files change (every
 // --geo-reload) and on SIGHUP, until ctx is done.
-func watchGeo(ctx context.Context, s *geo.Set, every time.Duration, log *slog.Logger) {
+func WatchGeo(ctx context.Context, s *geo.Set, every time.Duration, log *slog.Logger) {
 	if s == nil {
 		return
 	}

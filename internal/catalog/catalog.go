@@ -101,9 +101,7 @@ func (reg *Registry) check(e *Entry) error {
 			p.add(0, "origin is only for unofficial codes")
 		}
 		if rule, ok := reg.Rules[e.Code]; ok {
-			if why, wrong := tableErrata[e.Code]; wrong && e.Cacheable == rule.HeuristicallyCachable {
-				p.add(0, "cacheable must be %s: %s", yesNo(!rule.HeuristicallyCachable), why)
-			} else if !wrong && e.Cacheable != rule.HeuristicallyCachable {
+			if e.Cacheable != rule.HeuristicallyCachable {
 				p.add(0, "cacheable is %s, but %s says %s (%s)", yesNo(e.Cacheable), rulesFile, yesNo(rule.HeuristicallyCachable), rule.Source)
 			}
 		}
@@ -124,12 +122,6 @@ func (reg *Registry) check(e *Entry) error {
 		p.add(0, "a full page needs related codes")
 	}
 	return joinErrors(p.errs)
-}
-
-// tableErrata are rows of the shared rules table that the RFC text
-// contradicts; the pages follow the RFC. Each is reported to the team.
-var tableErrata = map[int]string{
-	451: "RFC 7725 Section 3: a 451 response is cacheable by default; the table says no",
 }
 
 func agree(p *problems, field, got, want string) {
