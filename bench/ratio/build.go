@@ -22,6 +22,7 @@ type binaries struct {
 	geo     []string // serve flags loading the geofixture databases
 	geoNote []string // the same, for the output
 
+	httpbin        string // go-httpbin's binary, if given (-httpbin)
 	httpbinVersion string // go-httpbin's, once installed
 	httpbinErr     error  // why it could not be
 }
@@ -36,7 +37,7 @@ func setup(ctx context.Context, o *options, specs []spec) (*binaries, error) {
 	if err != nil || len(bytes.TrimSpace(gomod)) == 0 || string(bytes.TrimSpace(gomod)) == os.DevNull {
 		return nil, fmt.Errorf("run this from teapot's module: go env GOMOD: %v", err)
 	}
-	b := &binaries{root: filepath.Dir(string(bytes.TrimSpace(gomod)))}
+	b := &binaries{root: filepath.Dir(string(bytes.TrimSpace(gomod))), httpbin: o.httpbin}
 	build := func(pkg string) (string, error) {
 		out := filepath.Join(tmp, filepath.Base(pkg))
 		_, err := run(ctx, b.root, os.Environ(), "go", "build", "-trimpath", "-o", out, pkg)

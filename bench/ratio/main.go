@@ -22,6 +22,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -85,6 +86,7 @@ type options struct {
 	threads     int
 	connections int
 	teapot      string // a prebuilt binary instead of building ./cmd/teapot
+	httpbin     string // a go-httpbin binary instead of installing one
 	peers       bool
 	footprint   bool
 	strict      bool
@@ -108,6 +110,7 @@ func main() {
 	flag.IntVar(&o.threads, "t", 1, "wrk -t")
 	flag.IntVar(&o.connections, "c", 32, "wrk -c")
 	flag.StringVar(&o.teapot, "teapot", "", "use this teapot binary instead of building ./cmd/teapot")
+	flag.StringVar(&o.httpbin, "httpbin", "", "with -peers, use this go-httpbin binary instead of installing one")
 	flag.BoolVar(&o.peers, "peers", false, "also load the path's peer, if it has one: nginx for /409, go-httpbin for /status")
 	flag.BoolVar(&o.footprint, "footprint", false, "also measure startup time, memory and /409's compressed sizes")
 	flag.BoolVar(&o.strict, "strict", false, "exit 3 when a target is missed")
@@ -300,6 +303,9 @@ func encodingNote(r *response) string {
 	return ""
 }
 
+// round2 is x as printed, to two decimals: what a target is checked on.
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
 // verdict is one target, met or missed.
 type verdict struct {
 	ok   bool
@@ -316,7 +322,7 @@ func summary(o *options, rs []result, ps []peerResult, footprint []verdict) erro
 	for _, r := range rs {
 		fmt.Fprintf(w, "  %s\t%.2f\t%s\t%s\t%s\t%s\n", r.path, r.ratio, perRound(r.teapot), perRound(r.bare), r.before, r.after)
 		if r.target > 0 {
-			vs = append(vs, verdict{r.ratio >= r.target, fmt.Sprintf("%s: teapot/bare %.2f (target >= %.1f)", r.path, r.ratio, r.target)})
+			vs = append(vs, verdict{round2(r.ratio) >= r.target, fmt.Sprintf("%s: teapot/bare %.2f (target >= %.1f)", r.path, r.ratio, r.target)})
 		}
 	}
 	w.Flush()
@@ -331,7 +337,7 @@ func summary(o *options, rs []result, ps []peerResult, footprint []verdict) erro
 			}
 			fmt.Fprintf(w, "  %s\t%s\t%.2f\t%.2f\t%s\n", p.path, p.peer, p.teapotRatio, p.bareRatio, perRound(p.loads))
 			if p.target > 0 {
-				vs = append(vs, verdict{p.teapotRatio >= p.target, fmt.Sprintf("%s: teapot/%s %.2f (target >= %.1f)", p.path, p.peer, p.teapotRatio, p.target)})
+				vs = append(vs, verdict{round2(p.teapotRatio) >= p.target, fmt.Sprintf("%s: teapot/%s %.2f (target >= %.1f)", p.path, p.peer, p.teapotRatio, p.target)})
 			}
 		}
 		w.Flush()

@@ -187,6 +187,10 @@ func gunzip(b []byte) ([]byte, error) {
 // BENCH_HTTPBIN_VERSION (v2.26.0), or the newest v2 the module proxy
 // offers if that one is refused.
 func (b *binaries) installHTTPBin(ctx context.Context) (string, error) {
+	if b.httpbin != "" {
+		b.httpbinVersion = "(-httpbin " + b.httpbin + ")"
+		return b.httpbin, nil
+	}
 	bin := filepath.Join(tmp, "bin", "go-httpbin")
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
@@ -234,7 +238,7 @@ func startHTTPBin(ctx context.Context, b *binaries, s spec, want *response) (*pr
 		return nil, "", err
 	}
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	if err := waitHTTP(ctx, p, url+"/status/200", 200); err != nil {
+	if err := waitHTTP(ctx, p, url+s.path, want.status); err != nil {
 		p.stop()
 		return nil, "", err
 	}

@@ -130,7 +130,7 @@ func TestGeoFields(t *testing.T) {
 }
 
 // BenchmarkAddressJSON is /ip/81.2.69.160.json with the test databases
-// of both kinds loaded and no reverse DNS: what bench/run.sh's part ip
+// of both kinds loaded and no reverse DNS: what bench/ratio's part ip
 // loads, without the network and the middleware.
 func BenchmarkAddressJSON(b *testing.B) {
 	f, err := geotest.WriteMaxMind(b.TempDir())
