@@ -10,7 +10,6 @@ import (
 
 	"github.com/teapothq/teapot/internal/lab"
 	"github.com/teapothq/teapot/internal/lab/store"
-	"github.com/teapothq/teapot/internal/server"
 )
 
 // openLabStore opens the conflict lab's store: PostgreSQL with
@@ -59,11 +58,4 @@ func (c *Config) newLab(log *slog.Logger) (*lab.Lab, store.Store, error) {
 	l := lab.New(lab.Options{Store: st, MaxArticles: c.LabMaxArticles,
 		MaxBody: c.LabMaxBody, TTL: c.LabTTL, Log: log})
 	return l, st, nil
-}
-
-// startLab runs the lab's sweep while srv serves and closes its store
-// after.
-func startLab(srv *server.Server, l *lab.Lab, st store.Store, ttl time.Duration) {
-	srv.Go(func(ctx context.Context) { l.Expire(ctx, min(ttl/10, 10*time.Minute)) })
-	srv.OnClose(st.Close)
 }

@@ -76,7 +76,7 @@ const (
 )
 
 // hvNegotiated is the Vary of a response chosen by Accept and User-Agent.
-var hvNegotiated = []string{"Accept, User-Agent"}
+var hvNegotiated = []string{web.Negotiated}
 
 func (s *Service) serveMine(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query().Get("address"); q != "" {

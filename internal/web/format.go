@@ -29,11 +29,8 @@ var VaryPage = []string{Negotiated + ", Accept-Encoding"}
 // and HTTPie. ok is false when Accept allows none of the three. This is
 // the one rule every feature follows.
 func Format(r *http.Request, suffix string) (format string, ok bool) {
-	switch suffix {
-	case ".json":
-		return JSON, true
-	case ".txt":
-		return Text, true
+	if f := SuffixFormat(suffix); f != "" {
+		return f, true
 	}
 	key := formatKey{r.Header.Get("Accept"), respond.CommandLine(r.Header.Get("User-Agent"))}
 	formats.mu.RLock()
