@@ -45,6 +45,7 @@ type Config struct {
 	// Who is believed about the client's address, and the IP lookup.
 	TrustedProxies    string
 	ClientIPHeader    string
+	ClientIPv6Prefix  int // IPv6 clients are counted per prefix of this length
 	ReverseDNSTimeout time.Duration
 	IPv4Host          string
 	IPv6Host          string
@@ -134,6 +135,9 @@ func (c *Config) Validate() error {
 	if err := c.validateLab(); err != nil {
 		return err
 	}
+	if err := c.validateListeners(); err != nil {
+		return err
+	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		return fmt.Errorf("--max-header-bytes %d must be from 1024 to 1048576", c.MaxHeaderBytes)
 	}
@@ -143,6 +147,25 @@ func (c *Config) Validate() error {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+// validateListeners checks the connection cap and where /metrics is
+// served.
+func (c *Config) validateListeners() error {
+	if c.MaxConns < 0 || c.MaxConns > 1_000_000 {
+		return fmt.Errorf("--max-conns %d must be from 0 (no cap) to 1000000", c.MaxConns)
+	}
+	switch c.MetricsAddr {
+	case "", "off":
+		return nil
+	}
+	if _, _, err := splitHostPort(c.MetricsAddr); err != nil {
+		return fmt.Errorf("--metrics-addr %q must be off or host:port: %v", c.MetricsAddr, err)
+	}
+	if c.MetricsAddr == c.Addr {
+		return fmt.Errorf("--metrics-addr %q is --addr: leave it empty to serve /metrics there", c.MetricsAddr)
 	}
 	return nil
 }
@@ -194,6 +217,10 @@ func (c *Config) clientPolicy() (*clientip.Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--client-ip-header: %v", err)
 	}
+	if c.ClientIPv6Prefix < 32 || c.ClientIPv6Prefix > 128 {
+		return nil, fmt.Errorf("--client-ipv6-prefix %d must be from 32 to 128", c.ClientIPv6Prefix)
+	}
+	p.IPv6Prefix = c.ClientIPv6Prefix
 	return p, nil
 }
 

@@ -34,7 +34,16 @@ type Policy struct {
 	// that names the client in a request from a trusted proxy; then
 	// X-Forwarded-For and Forwarded are not read.
 	Header string
+	// IPv6Prefix is the length of the prefix an IPv6 client is counted
+	// under by Key: one subscriber usually holds a whole /64 (RFC 6177
+	// leaves sites /48 to /64), so counting single addresses would give
+	// each as many budgets as it has addresses. 0 means 64.
+	IPv6Prefix int
 }
+
+// DefaultIPv6Prefix is the prefix length Key uses for IPv6 clients when
+// the policy does not say.
+const DefaultIPv6Prefix = 64
 
 // New returns a Policy, or an error naming what is wrong: a client
 // header needs trusted proxies, since anyone could send it otherwise.
@@ -129,21 +138,40 @@ func (p *Policy) Addr(r *http.Request) netip.Addr {
 	return peer
 }
 
-// PeerKey is the TCP peer's address as a string, for counting requests
-// by client when no proxy is trusted; RemoteAddr when it is not an IP
-// address.
+// PeerKey is Key for the zero Policy: the TCP peer's address (an IPv6
+// one as its /64), for counting requests by client when no proxy is
+// trusted.
 func PeerKey(r *http.Request) string {
 	var p *Policy
 	return p.Key(r)
 }
 
-// Key is the client's address as a string, for counting requests by
-// client; RemoteAddr when it is not an IP address.
+// Key is what requests are counted under, one key per client: the
+// client's IPv4 address, or the IPv6 prefix its address is in (such as
+// "2001:db8:1:2::/64"); RemoteAddr when it is not an IP address. Every
+// per-client limit keys on it.
 func (p *Policy) Key(r *http.Request) string {
-	if a := p.Addr(r); a.IsValid() {
+	a := p.Addr(r)
+	if !a.IsValid() {
+		return r.RemoteAddr
+	}
+	return p.KeyOf(a)
+}
+
+// KeyOf is Key for an address already known.
+func (p *Policy) KeyOf(a netip.Addr) string {
+	if !a.Is6() {
 		return a.String()
 	}
-	return r.RemoteAddr
+	bits := DefaultIPv6Prefix
+	if p != nil && p.IPv6Prefix > 0 {
+		bits = p.IPv6Prefix
+	}
+	if bits >= 128 {
+		return a.String()
+	}
+	pre, _ := a.Prefix(bits)
+	return pre.String()
 }
 
 func (p *Policy) trusted(a netip.Addr) bool {

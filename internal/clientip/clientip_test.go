@@ -128,9 +128,29 @@ func TestKey(t *testing.T) {
 	if got := p.Key(r); got != "@" {
 		t.Errorf("Key with a non-IP peer = %q, want the RemoteAddr", got)
 	}
-	r.RemoteAddr = "[2001:db8::1%lo]:80"
-	if got := p.Key(r); got != "2001:db8::1" {
-		t.Errorf("Key = %q, want 2001:db8::1", got)
+	// An IPv6 client is counted by its prefix (64 bits unless the policy
+	// says otherwise): every address of one /64 shares one key.
+	for _, tc := range []struct {
+		prefix int
+		peer   string
+		want   string
+	}{
+		{0, "[2001:db8:1:2::1%lo]:80", "2001:db8:1:2::/64"},
+		{0, "[2001:db8:1:2:ffff:ffff:ffff:ffff]:80", "2001:db8:1:2::/64"},
+		{48, "[2001:db8:1:2::1]:80", "2001:db8:1::/48"},
+		{128, "[2001:db8:1:2::1]:80", "2001:db8:1:2::1"},
+		{0, "192.0.2.7:80", "192.0.2.7"},
+		{0, "[::ffff:192.0.2.7]:80", "192.0.2.7"},
+	} {
+		r.RemoteAddr = tc.peer
+		p := &Policy{IPv6Prefix: tc.prefix}
+		if got := p.Key(r); got != tc.want {
+			t.Errorf("Key(%s) with prefix %d = %q, want %q", tc.peer, tc.prefix, got, tc.want)
+		}
+	}
+	r.RemoteAddr = "[2001:db8::1]:80"
+	if got := PeerKey(r); got != "2001:db8::/64" {
+		t.Errorf("PeerKey = %q, want the /64", got)
 	}
 }
 

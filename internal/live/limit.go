@@ -3,6 +3,7 @@ package live
 import (
 	"hash/maphash"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -67,19 +68,32 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	return false, wait
 }
 
-// prune drops buckets that have been idle long enough to be full again,
-// or, if none has, the least recently used half.
+// prune drops the buckets that have been idle long enough to be full
+// again (dropping them changes nothing); if that leaves more than half,
+// it drops the least recently used until half are left. A dropped bucket
+// comes back full, so the clients who lose theirs are the ones seen
+// longest ago, never one that is sending now. It runs once per
+// maxBuckets/2 new clients of a shard, so its sort is cheap.
 func (s *shard) prune(now time.Time, refill float64) {
 	for k, b := range s.buckets {
 		if now.Sub(b.last).Seconds() >= refill {
 			delete(s.buckets, k)
 		}
 	}
-	for k := range s.buckets {
-		if len(s.buckets) < maxBuckets/2 {
-			break
-		}
-		delete(s.buckets, k)
+	if len(s.buckets) < maxBuckets/2 {
+		return
+	}
+	type used struct {
+		key  string
+		last time.Time
+	}
+	all := make([]used, 0, len(s.buckets))
+	for k, b := range s.buckets {
+		all = append(all, used{k, b.last})
+	}
+	slices.SortFunc(all, func(a, b used) int { return a.last.Compare(b.last) })
+	for _, u := range all[:len(all)-maxBuckets/2+1] {
+		delete(s.buckets, u.key)
 	}
 }
 

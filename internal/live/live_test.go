@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -194,6 +195,72 @@ func TestLimiterMemoryBounded(t *testing.T) {
 	}
 	if total > len(l.shards)*maxBuckets {
 		t.Errorf("%d buckets kept, want at most %d", total, len(l.shards)*maxBuckets)
+	}
+}
+
+// TestPruneLeastRecentlyUsed fills a shard with clients seen one after
+// another, none idle long enough to be full: pruning keeps the most
+// recent half, so a client sending now keeps its (empty) bucket.
+func TestPruneLeastRecentlyUsed(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := &shard{buckets: map[string]*bucket{}}
+	for i := range maxBuckets {
+		s.buckets[strconv.Itoa(i)] = &bucket{last: start.Add(time.Duration(i) * time.Millisecond)}
+	}
+	s.prune(start.Add(maxBuckets*time.Millisecond), 3600)
+	if len(s.buckets) >= maxBuckets/2 {
+		t.Fatalf("%d buckets left, want fewer than %d", len(s.buckets), maxBuckets/2)
+	}
+	for i := range maxBuckets {
+		_, kept := s.buckets[strconv.Itoa(i)]
+		if recent := i > maxBuckets/2; kept != recent {
+			t.Fatalf("bucket %d of %d (recent: %v) kept: %v; want only the most recently used kept", i, maxBuckets, recent, kept)
+		}
+	}
+}
+
+// TestIPv6Prefix: by default every address of one /64 is one client
+// for the rate limit and the delay slots; another /64 is another client.
+func TestIPv6Prefix(t *testing.T) {
+	t.Parallel()
+	l := newTestLive(t, Options{Rate: 1, Burst: 2, MaxDelay: time.Second, MaxDelayed: 100, MaxDelayedPerClient: 1,
+		Now: func() time.Time { return time.Unix(0, 0) }})
+	waiting := make(chan struct{}, 1)
+	l.waiting = func() { waiting <- struct{}{} }
+	mux := web.NewMux()
+	l.Register(mux)
+	h := mux.Finish()
+	get := func(ctx context.Context, peer, path string) int {
+		r := httptest.NewRequestWithContext(ctx, "GET", path, nil)
+		r.RemoteAddr = peer
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	// 100 addresses of 2001:db8:1:2::/64: the burst of two passes, the
+	// rest are limited.
+	passed := 0
+	for i := range 100 {
+		if get(t.Context(), fmt.Sprintf("[2001:db8:1:2::%x]:1000", i+1), "/status/200") == 200 {
+			passed++
+		}
+	}
+	if passed != 2 {
+		t.Errorf("%d of 100 requests from one /64 passed, want the burst of 2", passed)
+	}
+	// Another /64 has its own budget, and its own delay slot: while one
+	// address of it waits out a delay, another address of it gets 503.
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int)
+	go func() { done <- get(ctx, "[2001:db8:1:3::1]:1000", "/status/200?delay=1s") }()
+	<-waiting
+	if got := get(t.Context(), "[2001:db8:1:3::2]:1000", "/status/200?delay=1s"); got != 503 {
+		t.Errorf("a second delayed request from the same /64: %d, want 503 (one slot per client)", got)
+	}
+	cancel()
+	if got := <-done; got != 200 {
+		t.Errorf("the next /64's delayed request: %d, want 200", got)
 	}
 }
 

@@ -22,6 +22,9 @@ var buckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 type metrics struct {
 	series sync.Map // seriesKey -> *series
 	start  time.Time
+
+	connsOpen    atomic.Int64  // connections open on the main listener
+	connsRefused atomic.Uint64 // connections refused over --max-conns
 }
 
 type seriesKey struct {
@@ -89,6 +92,10 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "teapot_http_request_duration_seconds_sum{%s} %g\n", labels, float64(r.sumNano.Load())/1e9)
 		fmt.Fprintf(&b, "teapot_http_request_duration_seconds_count{%s} %d\n", labels, count)
 	}
+	b.WriteString("# HELP teapot_connections_open Connections open on the main listener, upgraded ones included (counted when --max-conns is set).\n# TYPE teapot_connections_open gauge\n")
+	fmt.Fprintf(&b, "teapot_connections_open %d\n", m.connsOpen.Load())
+	b.WriteString("# HELP teapot_connections_refused_total Connections refused because --max-conns were open.\n# TYPE teapot_connections_refused_total counter\n")
+	fmt.Fprintf(&b, "teapot_connections_refused_total %d\n", m.connsRefused.Load())
 	b.WriteString("# HELP teapot_uptime_seconds Seconds since the server started.\n# TYPE teapot_uptime_seconds gauge\n")
 	fmt.Fprintf(&b, "teapot_uptime_seconds %g\n", time.Since(m.start).Seconds())
 	w.Header().Set("Cache-Control", "no-store")

@@ -29,14 +29,25 @@ type Config struct {
 	// ConnectSources are origins besides our own that pages may fetch
 	// from, added to the Content-Security-Policy's connect-src.
 	ConnectSources []string
+	// MetricsAddr moves /metrics off the main listener: "" serves it
+	// there, "off" nowhere, and host:port on a listener of its own.
+	MetricsAddr string
+	// MaxConns caps the connections open at once on the main listener,
+	// upgraded ones (101) included; 0 is no cap.
+	MaxConns int
 }
 
 // Server is teapot's HTTP server.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	http *http.Server
-	ln   net.Listener
+	cfg     Config
+	log     *slog.Logger
+	http    *http.Server
+	ln      net.Listener
+	metrics *metrics
+
+	// The listener of /metrics when MetricsAddr names one.
+	metricsHTTP *http.Server
+	metricsLn   net.Listener
 
 	background []func(context.Context) // run while serving
 	closers    []func() error          // run after shutdown, last first
@@ -68,7 +79,7 @@ type Routes func(mux *web.Mux)
 
 // New builds the server and its handler chain. Nothing listens yet.
 func New(cfg Config, log *slog.Logger, features ...Routes) *Server {
-	s := &Server{cfg: cfg, log: log}
+	s := &Server{cfg: cfg, log: log, metrics: newMetrics()}
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           s.handler(features),
@@ -86,16 +97,19 @@ func New(cfg Config, log *slog.Logger, features ...Routes) *Server {
 // access log and metrics see every response, panics included.
 func (s *Server) handler(features []Routes) http.Handler {
 	routes := web.NewMux()
-	m := newMetrics()
+	m := s.metrics
+	metricsHere := s.cfg.MetricsAddr == ""
 	routes.HandleFunc("GET /healthz", health)
-	routes.Handle("GET /metrics", m)
+	if metricsHere {
+		routes.Handle("GET /metrics", m)
+	}
 	for _, register := range features {
 		register(routes)
 	}
 	mux := routes.Finish()
 	var h http.Handler = mux
 	if b := s.cfg.BasePath; b != "" {
-		h = underBase(b, mux)
+		h = underBase(b, mux, metricsHere)
 	}
 	h = limit(s.cfg.BasePath, h)
 	h = secure(s.cfg.ConnectSources, h)
@@ -105,12 +119,15 @@ func (s *Server) handler(features []Routes) http.Handler {
 }
 
 // underBase serves mux under base: the one place the base path is taken
-// off a request. /healthz and /metrics answer at the root too, for probes
-// that do not know it; base alone redirects to base + "/".
-func underBase(base string, mux *http.ServeMux) http.Handler {
+// off a request. /healthz and /metrics (when served here) answer at the
+// root too, for probes that do not know it; base alone redirects to
+// base + "/".
+func underBase(base string, mux *http.ServeMux, metrics bool) http.Handler {
 	root := http.NewServeMux()
 	root.Handle("GET /healthz", mux)
-	root.Handle("GET /metrics", mux)
+	if metrics {
+		root.Handle("GET /metrics", mux)
+	}
 	root.HandleFunc("GET "+base, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, base+"/", http.StatusMovedPermanently)
 	})
@@ -142,12 +159,50 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.MaxConns > 0 {
+		ln = capConns(ln, s.cfg.MaxConns, s.log, s.metrics)
+	}
 	s.ln = ln
+	if a := s.cfg.MetricsAddr; a != "" && a != "off" {
+		mln, err := net.Listen("tcp", a)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		s.metricsLn = mln
+		s.metricsHTTP = &http.Server{
+			Handler:           metricsOnly(s.metrics),
+			ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+			ReadTimeout:       s.cfg.ReadTimeout,
+			WriteTimeout:      s.cfg.WriteTimeout,
+			IdleTimeout:       s.cfg.IdleTimeout,
+			MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+			ErrorLog:          s.http.ErrorLog,
+		}
+	}
 	return nil
+}
+
+// metricsOnly is the handler of the metrics listener: /metrics and
+// /healthz, nothing else.
+func metricsOnly(m *metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m)
+	mux.HandleFunc("GET /healthz", health)
+	return mux
 }
 
 // Addr is the address listened on, after Listen.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// MetricsAddr is the address of the metrics listener, nil when /metrics
+// is served with everything else or not at all.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metricsLn == nil {
+		return nil
+	}
+	return s.metricsLn.Addr()
+}
 
 // Serve serves until ctx is cancelled, then shuts down gracefully: it stops
 // accepting, lets requests in flight finish within ShutdownTimeout, and
@@ -165,19 +220,31 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	}
 	defer wg.Wait()
 	defer stop()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	servers := []*http.Server{s.http}
 	go func() { errc <- s.http.Serve(s.ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	if s.metricsHTTP != nil {
+		servers = append(servers, s.metricsHTTP)
+		go func() { errc <- s.metricsHTTP.Serve(s.metricsLn) }()
 	}
-	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	running := len(servers)
+	select {
+	case err = <-errc: // a listener failed: shut the others down too
+		running--
+	case <-ctx.Done():
+		s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	err = s.http.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
+	for _, h := range servers {
+		if serr := h.Shutdown(sctx); err == nil {
+			err = serr
+		}
+	}
+	for range running {
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
 	}
 	return err
 }
