@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/teapothq/teapot/internal/app"
+	"github.com/teapothq/teapot/internal/live"
 )
 
 const usage = `teapot: HTTP status codes explained, served or offline.
@@ -51,5 +52,8 @@ func helpServe(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "  --%s  (%s, default %s)\n      %s\n", f.Name, envName(f.Name), def, f.Usage)
 	})
+	fmt.Fprintf(w, "\n/status/{code} takes header=Name:value (or a Teapot-Header request header) only for\n"+
+		"fields a client reads for itself, so that no proxy, cache or browser in front acts on them:\n  %s\n",
+		strings.Join(live.AllowedHeaders(), ", "))
 	return nil
 }

@@ -111,7 +111,12 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Access-Control-Allow-Origin"] = hvAnyOrigin
 	h["Cross-Origin-Resource-Policy"] = hvCrossOrigin
+	// Whatever the options, nothing here is stored: a cache must not give
+	// one tester's custom answer to another.
 	h["Cache-Control"] = hvNoStore
+	if v := varyOn(r); v != nil {
+		h["Vary"] = v
+	}
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		preflight(w, r)
 		return
@@ -196,7 +201,7 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Headers", strings.Join(allowed, ", "))
 	}
 	h.Set("Access-Control-Max-Age", "600")
-	h.Set("Vary", "Access-Control-Request-Headers")
+	h.Add("Vary", "Access-Control-Request-Headers")
 	w.WriteHeader(http.StatusNoContent)
 }
 

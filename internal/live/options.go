@@ -108,6 +108,27 @@ var optionHeaders = map[string]string{
 	"location": "Teapot-Location", "body": "Teapot-Body", "content_type": "Teapot-Content-Type",
 }
 
+// varyHeaders are the option headers in the order Vary lists them.
+var varyHeaders = []string{"Teapot-Delay", "Teapot-Sleep", "Teapot-Retry-After", "Teapot-Location",
+	"Teapot-Header", "Teapot-Body", "Teapot-Content-Type"}
+
+// varyOn lists the option headers r carries, for Vary: a response they
+// shaped must never be given by a cache to a request without them (the
+// query is part of the cache key already; these headers are not). nil
+// when there are none, the usual case.
+func varyOn(r *http.Request) []string {
+	var vary []string
+	for _, name := range varyHeaders {
+		if _, ok := r.Header[name]; ok {
+			vary = append(vary, name)
+		}
+	}
+	if vary == nil {
+		return nil
+	}
+	return []string{strings.Join(vary, ", ")}
+}
+
 // option reads an option from the query (name) or, failing that, from its
 // request header, such as Teapot-Retry-After.
 func option(r *http.Request, q url.Values, name string) string {
@@ -168,7 +189,7 @@ func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
 		req.retryAfter = n
 	}
 	if loc := option(r, q, "location"); loc != "" {
-		if err := checkLocation(loc); err != nil {
+		if err := checkLocation(loc, req.base); err != nil {
 			return nil, err
 		}
 		req.location = loc
@@ -218,11 +239,14 @@ func parseDelay(s string, max time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// checkLocation accepts only a path on this origin, so that teapot is never
-// an open redirect: no scheme, no host, no "//" or "/\" that browsers
-// read as another host, no control characters.
-func checkLocation(loc string) error {
-	refuse := badOption("location must be a path on this server, such as /teapot/404; got %q", clip(loc))
+// checkLocation accepts only a path on this origin under the base path
+// teapot is served at, so that teapot is never an open redirect, not even
+// to another application on the same host: no scheme, no host, no "//"
+// or "/\\" that browsers read as another host, no control characters, and
+// under a base path no dot segment that a browser would resolve out of it.
+func checkLocation(loc, base string) error {
+	example := base + "/404"
+	refuse := badOption("location must be a path on this server, such as %s; got %q", example, clip(loc))
 	if len(loc) > maxHeaderLen || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") ||
 		strings.ContainsAny(loc, "\\\r\n\t") {
 		return refuse
@@ -237,50 +261,27 @@ func checkLocation(loc string) error {
 		return refuse
 	}
 	// Percent-encoded slashes and backslashes decode to the same tricks.
-	if dec, err := url.PathUnescape(u.EscapedPath()); err != nil || strings.HasPrefix(dec, "//") || strings.Contains(dec, "\\") {
+	dec, err := url.PathUnescape(u.EscapedPath())
+	if err != nil || strings.HasPrefix(dec, "//") || strings.Contains(dec, "\\") {
 		return refuse
+	}
+	if base == "" {
+		return nil
+	}
+	if dec != base && !strings.HasPrefix(dec, base+"/") || hasDotSegment(dec) {
+		return badOption("location must be a path under %s, where this server is; got %q", base, clip(loc))
 	}
 	return nil
 }
 
-// forbidden are response header fields a request may not set: hop-by-hop
-// fields, fields that change how the browser treats teapot's origin, and
-// fields teapot computes itself.
-var forbidden = map[string]bool{
-	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Transfer-Encoding": true,
-	"Te": true, "Trailer": true, "Upgrade": true, "Proxy-Authenticate": true, "Proxy-Authorization": true,
-	"Set-Cookie": true, "Set-Cookie2": true, "Content-Security-Policy": true,
-	"Content-Security-Policy-Report-Only": true, "Strict-Transport-Security": true,
-	"X-Frame-Options": true, "X-Content-Type-Options": true, "Cross-Origin-Opener-Policy": true,
-	"Cross-Origin-Embedder-Policy": true, "Cross-Origin-Resource-Policy": true, "Permissions-Policy": true,
-	"Referrer-Policy": true, "Clear-Site-Data": true, "Refresh": true, "Service-Worker-Allowed": true,
-	"Location": true, "Content-Length": true, "Content-Encoding": true, "Content-Type": true, "Date": true,
-	"Alt-Svc": true, "Link": true,
-}
-
-// checkHeader reads "Name: value" (or "Name=value").
-func checkHeader(h string) (string, string, error) {
-	i := strings.IndexAny(h, ":=")
-	if i <= 0 {
-		return "", "", badOption("header is Name:value, such as header=X-Request-Id:42; got %q", clip(h))
-	}
-	name, value := strings.TrimSpace(h[:i]), strings.TrimSpace(h[i+1:])
-	if !respond.IsToken(name) || len(name) > 64 {
-		return "", "", badOption("header name %q is not a valid field name", clip(name))
-	}
-	name = http.CanonicalHeaderKey(name)
-	if forbidden[name] || strings.HasPrefix(name, "Access-Control-") || strings.HasPrefix(name, "Sec-") {
-		return "", "", badOption("header %s may not be set: it is hop-by-hop, security-relevant or computed by teapot (use location or content_type where they apply)", name)
-	}
-	if len(value) > maxHeaderLen {
-		return "", "", badOption("header %s may be at most %d bytes; got %d", name, maxHeaderLen, len(value))
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return "", "", badOption("header %s has a control character", name)
+// hasDotSegment reports whether p has a "." or ".." segment.
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
 		}
 	}
-	return name, value, nil
+	return false
 }
 
 func clip(s string) string {

@@ -4,10 +4,15 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 func TestOptions(t *testing.T) {
@@ -40,9 +45,9 @@ func TestOptions(t *testing.T) {
 		{"html body escapes", "/status/418", map[string]string{"Accept": "text/html"}, 418, contains("I&#39;m a teapot")},
 		{"problem body", "/status/409", nil, 409, contains(`"type": "/409"`)},
 		{"unassigned code", "/status/432", nil, 432, contains("Unassigned")},
-		{"composed", "/status/503?delay=10ms&retry_after=7&header=X-A:b", nil, 503, hasHeader("Retry-After", "7")},
-		{"composed exposed", "/status/503?retry_after=7&header=X-A:b&header=X-B:c", nil, 503,
-			hasHeader("Access-Control-Expose-Headers", "Retry-After, X-A, X-B")},
+		{"composed", "/status/503?delay=10ms&retry_after=7&header=X-Test-A:b", nil, 503, hasHeader("Retry-After", "7")},
+		{"composed exposed", "/status/503?retry_after=7&header=X-Test-A:b&header=X-Test-B:c", nil, 503,
+			hasHeader("Access-Control-Expose-Headers", "Retry-After, X-Test-A, X-Test-B")},
 		{"nothing to expose", "/status/200", nil, 200, hasHeader("Access-Control-Expose-Headers", "")},
 		// Refusals, each naming the rule.
 		{"code too big", "/status/600", nil, 400, contains("from 100 to 599")},
@@ -57,9 +62,10 @@ func TestOptions(t *testing.T) {
 		{"forbidden header", "/status/200?header=Set-Cookie:a=b", nil, 400, contains("may not be set")},
 		{"forbidden CSP", "/status/200?header=Content-Security-Policy:none", nil, 400, contains("may not be set")},
 		{"forbidden CORS", "/status/200?header=Access-Control-Allow-Origin:x", nil, 400, contains("may not be set")},
+		{"Teapot-Header refused too", "/status/200", map[string]string{"Teapot-Header": "X-Accel-Redirect: /internal/secret"}, 400, contains("may not be set")},
 		{"bad header name", "/status/200?header=X%20Y:1", nil, 400, contains("not a valid field name")},
-		{"header control char", "/status/200?header=X-A:%01", nil, 400, contains("control character")},
-		{"too many headers", "/status/200?" + strings.Repeat("header=X-A:1&", 11), nil, 400, contains("at most 10 header")},
+		{"header control char", "/status/200?header=X-Test-A:%01", nil, 400, contains("control character")},
+		{"too many headers", "/status/200?" + strings.Repeat("header=X-Test-A:1&", 11), nil, 400, contains("at most 10 header")},
 		{"content_type without body", "/status/200?content_type=text/plain", nil, 400, contains("needs a body")},
 		{"bad content_type", "/status/200?body=x&content_type=%3B%3B", nil, 400, contains("not a media type")},
 	}
@@ -169,17 +175,121 @@ func FuzzOptions(f *testing.F) {
 				}
 			}
 		}
-		if err := checkLocation(s); err == nil {
+		if err := checkLocation(s, ""); err == nil {
 			u, _ := url.Parse(s)
 			if u.Host != "" || u.Scheme != "" || strings.HasPrefix(s, "//") || strings.Contains(s, "\\") {
 				t.Fatalf("checkLocation(%q) accepted another host", s)
 			}
 		}
-		if name, value, err := checkHeader(s); err == nil && (forbidden[name] || strings.ContainsAny(value, "\r\n")) {
+		if name, value, err := checkHeader(s); err == nil && (allowedName(name) != name || strings.ContainsAny(value, "\r\n")) {
 			t.Fatalf("checkHeader(%q) accepted %s", s, name)
 		}
 		if d, err := parseDelay(s, time.Second); err == nil && (d < 0 || d > time.Second) {
 			t.Fatalf("parseDelay(%q) = %v", s, d)
 		}
 	})
+}
+
+// TestHeaderAllowList: the header option sets only the fields a client
+// reads for itself. Every field that a proxy, a cache or the browser
+// acts on is refused, in any spelling; the allowed ones pass.
+func TestHeaderAllowList(t *testing.T) {
+	t.Parallel()
+	refused := []string{
+		// What a reverse proxy in front acts on.
+		"X-Accel-Redirect", "x-accel-buffering", "X-Accel-Expires", "X-Accel-Limit-Rate", "X-Accel-Charset",
+		"X-Sendfile", "X-Sendfile-Type", "X-Lighttpd-Send-File", "X-LiteSpeed-Location", "X-Litespeed-Cache-Control",
+		// Reporting, client hints, login, attribution.
+		"NEL", "Report-To", "Reporting-Endpoints", "Accept-CH", "Critical-CH", "Set-Login",
+		"Attribution-Reporting-Register-Source", "Attribution-Reporting-Register-Trigger",
+		// Caches.
+		"Cache-Control", "Expires", "Vary", "Age", "CDN-Cache-Control", "Cloudflare-CDN-Cache-Control",
+		"Surrogate-Control", "Edge-Control", "Pragma",
+		// The browser on teapot's origin, and what teapot sets itself.
+		"Content-Disposition", "Set-Cookie", "Set-Cookie2", "Content-Security-Policy", "Strict-Transport-Security",
+		"X-Frame-Options", "Refresh", "Link", "Location", "Content-Type", "Content-Length", "Content-Encoding",
+		"Transfer-Encoding", "Connection", "Upgrade", "Access-Control-Allow-Origin", "Sec-Anything", "Alt-Svc",
+		"Clear-Site-Data", "Service-Worker-Allowed", "Retry-After", "Date", "X-Test-",
+	}
+	for _, name := range refused {
+		if _, _, err := checkHeader(name + ": 1"); err == nil || !strings.Contains(err.Error(), "may not be set") {
+			t.Errorf("header %s accepted (err %v), want it refused", name, err)
+		}
+	}
+	for _, name := range append(slices.Clone(allowedHeaders), "X-Test-Anything", "x-request-id", "ratelimit") {
+		if _, _, err := checkHeader(name + ": 1"); err != nil {
+			t.Errorf("header %s refused: %v", name, err)
+		}
+	}
+}
+
+// TestOptionHeadersVary: a response shaped by Teapot-* request headers
+// varies on them and is never stored, whatever the options ask; a
+// response without them carries no such Vary.
+func TestOptionHeadersVary(t *testing.T) {
+	t.Parallel()
+	ts, c := serveLive(t, newTestLive(t, Options{}), false)
+	for _, tc := range []struct {
+		path   string
+		header map[string]string
+		vary   string
+	}{
+		{"/status/200", map[string]string{"Teapot-Body": "<b>hi</b>", "Teapot-Content-Type": "text/html"}, "Teapot-Body, Teapot-Content-Type"},
+		{"/status/302", map[string]string{"Teapot-Location": "/x"}, "Teapot-Location, Accept"},
+		{"/status/503", map[string]string{"Teapot-Retry-After": "9", "Teapot-Header": "X-Test-A: 1"}, "Teapot-Retry-After, Teapot-Header, Accept"},
+		{"/status/200", map[string]string{"Teapot-Header": "Cache-Control: public, max-age=9999"}, "Teapot-Header"},
+		{"/status/200?body=x", nil, ""},
+		{"/status/200", nil, "Accept"},
+	} {
+		req, _ := http.NewRequest("GET", ts.URL+tc.path, nil)
+		for k, v := range tc.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := strings.Join(resp.Header.Values("Vary"), ", "); got != tc.vary {
+			t.Errorf("%s %v: Vary %q, want %q", tc.path, tc.header, got, tc.vary)
+		}
+		if got := resp.Header.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+			t.Errorf("%s %v: Cache-Control %q, want no-store only", tc.path, tc.header, got)
+		}
+	}
+}
+
+// TestLocationUnderBase: served under a base path, the location option
+// stays under it, dot segments and encodings included.
+func TestLocationUnderBase(t *testing.T) {
+	t.Parallel()
+	l := newTestLive(t, Options{})
+	mux := web.NewMux()
+	l.Register(mux)
+	h := mux.Finish()
+	for _, tc := range []struct {
+		loc    string
+		status int
+	}{
+		{"/teapot/404", 302},
+		{"/teapot", 302},
+		{"/teapot/a?b=/c", 302},
+		{"/admin", 400},
+		{"/teapotx/404", 400},
+		{"/teapot/../admin", 400},
+		{"/teapot/%2e%2e/admin", 400},
+		{"/teapot/./x", 400},
+		{"//evil.example/teapot/", 400},
+	} {
+		r := httptest.NewRequest("GET", "/status/302?location="+url.QueryEscape(tc.loc), nil)
+		r = respond.WithBase(r, "/teapot")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.status {
+			t.Errorf("location %q under /teapot: %d, want %d", tc.loc, w.Code, tc.status)
+		}
+		if got := w.Header().Get("Location"); tc.status == 400 && got != "" || tc.status == 302 && got != tc.loc {
+			t.Errorf("location %q under /teapot: Location %q", tc.loc, got)
+		}
+	}
 }

@@ -14,7 +14,8 @@ var files embed.FS
 // view is what the try page's template sees.
 type view struct {
 	web.Page
-	Entry *catalog.Entry
+	Entry   *catalog.Entry
+	Headers []string // what the header option may set
 }
 
 // AddPages renders a try page for every code of the catalog, /409/try, in
@@ -32,7 +33,7 @@ func (l *Live) AddPages(shell *web.Shell) error {
 	for _, e := range l.cat.Entries() {
 		html, err := shell.Render(t, view{Page: web.Page{Title: "Try " + e.CodeString() + " " + e.Title() + " live",
 			Description: "Send a real " + e.CodeString() + " response to your browser and see its status line, headers and body.",
-			Scripts:     []string{"try.js"}}, Entry: e})
+			Scripts:     []string{"try.js"}}, Entry: e, Headers: AllowedHeaders()})
 		if err != nil {
 			return err
 		}
