@@ -127,7 +127,7 @@ func export(args []string, getenv func(string) string, stdout io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("export needs one folder: teapot export DIR")
 	}
-	cfg := app.Config{Config: server.Config{BasePath: *basePath}, PublicURL: *publicURL, Version: buildVersion()}
+	cfg := app.Config{Config: server.Config{BasePath: *basePath, PublicURL: *publicURL}, Version: buildVersion()}
 	if err := cfg.ValidatePaths(); err != nil {
 		return usageError{err.Error()}
 	}

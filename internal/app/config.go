@@ -20,8 +20,7 @@ import (
 // capitals), and Validate checks it before anything starts. Error
 // messages name the flag of a field.
 type Config struct {
-	server.Config // the HTTP server's part: address, base path, timeouts
-	PublicURL     string
+	server.Config        // the HTTP server's part: address, base path, timeouts
 	Version       string // shown in the footer and the log; not a flag
 	LogFormat     string
 	LogLevel      string
@@ -47,6 +46,7 @@ type Config struct {
 	ClientIPHeader    string
 	ClientIPv6Prefix  int // IPv6 clients are counted per prefix of this length
 	ReverseDNSTimeout time.Duration
+	ReverseDNSRate    int // reverse DNS lookups a minute one client may cause
 	IPv4Host          string
 	IPv6Host          string
 	GeoCity           string        // location databases (.mmdb), comma-separated
@@ -128,6 +128,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReverseDNSTimeout < 0 || c.ReverseDNSTimeout > 10*time.Second {
 		return fmt.Errorf("--reverse-dns-timeout %v must be from 0 to 10s", c.ReverseDNSTimeout)
+	}
+	if c.ReverseDNSRate < 0 || c.ReverseDNSRate > 10000 {
+		return fmt.Errorf("--reverse-dns-rate %d must be from 0 (no limit) to 10000", c.ReverseDNSRate)
 	}
 	if err := c.validateGeo(); err != nil {
 		return err

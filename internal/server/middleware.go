@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
@@ -20,14 +21,17 @@ const (
 
 // Security headers, chosen by what a response is. A document (HTML, XML,
 // SVG, or a body of unknown type a browser might sniff) gets the full set:
-// scripts and styles only from our own origin, no inline script, no CDN,
-// no framing, no opener. Anything else (JSON, text, an empty response)
-// cannot run script or be framed once it is sandboxed and not sniffed, so
-// it gets a short policy that says just that. Every response gets nosniff;
-// Cross-Origin-Resource-Policy guards every kind of resource.
+// scripts and styles only from our own /assets/ (not merely our origin:
+// /status answers with any body and content type a visitor asks for, and
+// a page must not load that as a script or a stylesheet), no inline
+// script, no CDN, no framing, no opener. Anything else (JSON, text, an
+// empty response) cannot run script or be framed once it is sandboxed and
+// not sniffed, so it gets a short policy that says just that. Every
+// response gets nosniff; Cross-Origin-Resource-Policy guards every kind
+// of resource.
 const (
-	documentCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	documentCSP = "default-src 'none'; script-src %[1]s; style-src %[1]s; img-src 'self' data:; " +
+		"connect-src %[2]s; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 	resourceCSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 )
 
@@ -41,29 +45,83 @@ type field struct {
 // each response only assigns them.
 type policy []field
 
-// policies are the two sets of security headers.
-type policies struct{ document, resource policy }
+// policies are the two sets of security headers. A CSP source can only
+// name a path together with a host, so the document policy names the
+// assets folder on the public URL (when configured) and on the host the
+// request was sent to; the policy of the last host seen is kept, since
+// nearly every request names the same one.
+type policies struct {
+	resource policy
+	assets   string // the assets' path, such as /teapot/assets/
+	public   string // the assets on the public URL, or ""
+	connect  string
+	last     atomic.Pointer[hostPolicy]
+}
 
-func newPolicies(connect []string) *policies {
-	csp := documentCSP
-	if len(connect) > 0 {
-		csp = strings.Replace(csp, "connect-src 'self'", "connect-src 'self' "+strings.Join(connect, " "), 1)
-	}
-	return &policies{
-		document: policy{
-			{"Content-Security-Policy", []string{csp}},
-			{"X-Content-Type-Options", []string{"nosniff"}},
-			{"X-Frame-Options", []string{"DENY"}},
-			{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
-			{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
-			{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
-		},
+type hostPolicy struct {
+	host string
+	doc  policy
+}
+
+func newPolicies(cfg Config) *policies {
+	p := &policies{
+		assets:  cfg.BasePath + "/assets/",
+		connect: strings.Join(append([]string{"'self'"}, cfg.ConnectSources...), " "),
 		resource: policy{
 			{"Content-Security-Policy", []string{resourceCSP}},
 			{"X-Content-Type-Options", []string{"nosniff"}},
 			{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
 		},
 	}
+	if cfg.PublicURL != "" {
+		p.public = cfg.PublicURL + p.assets
+	}
+	return p
+}
+
+// document is the policy of a page served to a request for host.
+func (p *policies) document(host string) policy {
+	if hp := p.last.Load(); hp != nil && hp.host == host {
+		return hp.doc
+	}
+	var sources []string
+	if p.public != "" {
+		sources = append(sources, p.public)
+	}
+	// Without a scheme the source matches the page's own (and https for
+	// http); a Host that is not a plain name or address is left out.
+	if plainHost(host) {
+		sources = append(sources, host+p.assets)
+	}
+	if len(sources) == 0 {
+		sources = []string{"'none'"}
+	}
+	doc := policy{
+		{"Content-Security-Policy", []string{fmt.Sprintf(documentCSP, strings.Join(sources, " "), p.connect)}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
+		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+		{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+	}
+	p.last.Store(&hostPolicy{host, doc})
+	return doc
+}
+
+// plainHost reports whether a Host header is a name or an address with
+// an optional port, nothing that could end a CSP source: net/http lets
+// through characters such as ';' and ','.
+func plainHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:[]", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // isDocument reports whether a response with this Content-Type and status
@@ -85,10 +143,10 @@ func isDocument(ctype string, status int, h http.Header) bool {
 // connect are origins other than our own that scripts may fetch from (the
 // IPv4-only and IPv6-only hosts of /ip). A field the handler set itself is
 // kept: a live response with a custom body sets its own sandboxing CSP.
-func secure(connect []string, next http.Handler) http.Handler {
-	p := newPolicies(connect)
+func secure(cfg Config, next http.Handler) http.Handler {
+	p := newPolicies(cfg)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &securedWriter{ResponseWriter: w, p: p}
+		sw := &securedWriter{ResponseWriter: w, p: p, host: r.Host}
 		defer sw.finish()
 		next.ServeHTTP(sw, r)
 	})
@@ -98,7 +156,8 @@ func secure(connect []string, next http.Handler) http.Handler {
 // by its Content-Type, just before the header is written.
 type securedWriter struct {
 	http.ResponseWriter
-	p *policies
+	p    *policies
+	host string // the request's Host, for the document policy
 	// interim holds the fields added to a 1xx response, to be taken back
 	// if the final response needs fewer.
 	interim []string
@@ -117,7 +176,7 @@ func (sw *securedWriter) apply(status int) {
 	if status < 200 {
 		if sw.interim == nil {
 			sw.interim = []string{}
-			for _, f := range sw.p.document {
+			for _, f := range sw.p.document(sw.host) {
 				if _, ok := h[f.name]; !ok {
 					h[f.name] = f.value
 					sw.interim = append(sw.interim, f.name)
@@ -128,7 +187,7 @@ func (sw *securedWriter) apply(status int) {
 	}
 	sw.final = true
 	if isDocument(h.Get("Content-Type"), status, h) {
-		sw.add(h, sw.p.document)
+		sw.add(h, sw.p.document(sw.host))
 		return
 	}
 	sw.resource(h)

@@ -19,6 +19,7 @@ import (
 type Config struct {
 	Addr              string
 	BasePath          string // "" or "/teapot"
+	PublicURL         string // "" or the public origin, such as https://teapot.example
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
@@ -112,7 +113,7 @@ func (s *Server) handler(features []Routes) http.Handler {
 		h = underBase(b, mux, metricsHere)
 	}
 	h = limit(s.cfg.BasePath, h)
-	h = secure(s.cfg.ConnectSources, h)
+	h = secure(s.cfg, h)
 	h = recoverPanics(s.log, s.cfg.BasePath)(h)
 	h = observe(s.log, s.cfg.AccessLog, m, s.cfg.BasePath)(h)
 	return h

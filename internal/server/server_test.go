@@ -124,8 +124,12 @@ func TestSecurityHeadersByType(t *testing.T) {
 			panic("boom")
 		})
 	})
-	full := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self' https://ipv4.example; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	// Scripts and styles come only from /assets/ of the host asked for.
+	csp := func(host string) string {
+		return "default-src 'none'; script-src " + host + "/assets/; style-src " + host + "/assets/; img-src 'self' data:; " +
+			"connect-src 'self' https://ipv4.example; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	}
+	full := csp("example.com")
 	short := "default-src 'none'; frame-ancestors 'none'; sandbox"
 	tests := []struct {
 		path, csp string
@@ -177,7 +181,7 @@ func TestSecurityHeadersByType(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if interim == nil || interim.Get("Content-Security-Policy") != full || interim.Get("X-Frame-Options") == "" {
+	if interim == nil || interim.Get("Content-Security-Policy") != csp(strings.TrimPrefix(ts.URL, "http://")) || interim.Get("X-Frame-Options") == "" {
 		t.Errorf("103: %v, want the document policy", interim)
 	}
 	if got := resp.Header.Get("Content-Security-Policy"); got != short || resp.Header.Get("X-Frame-Options") != "" {
@@ -228,5 +232,36 @@ func TestQuote(t *testing.T) {
 	t.Parallel()
 	if got := quote("a\"b\\c\nd"); got != `"a\"b\\c\nd"` {
 		t.Errorf("quote = %s", got)
+	}
+}
+
+// TestDocumentCSPSources: a page's scripts and styles may come only from
+// the assets folder, under the base path, on the public URL and on the
+// host asked for; a Host that could break out of the policy is left out.
+func TestDocumentCSPSources(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.BasePath, cfg.PublicURL = "/teapot", "https://teapot.example"
+	srv := New(cfg, slog.New(slog.DiscardHandler), func(mux *web.Mux) {
+		mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) {
+			respond.Bytes(w, http.StatusOK, respond.TypeHTML, []byte("<p>x"))
+		})
+	})
+	for _, tc := range []struct{ host, sources string }{
+		{"teapot.example", "https://teapot.example/teapot/assets/ teapot.example/teapot/assets/"},
+		{"127.0.0.1:8080", "https://teapot.example/teapot/assets/ 127.0.0.1:8080/teapot/assets/"},
+		{"[::1]:8080", "https://teapot.example/teapot/assets/ [::1]:8080/teapot/assets/"},
+		{"evil.example;script-src", "https://teapot.example/teapot/assets/"},
+		{"a,b", "https://teapot.example/teapot/assets/"},
+		{"127.0.0.1:8080", "https://teapot.example/teapot/assets/ 127.0.0.1:8080/teapot/assets/"},
+	} {
+		r := httptest.NewRequest("GET", "/teapot/page", nil)
+		r.Host = tc.host
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, r)
+		want := "script-src " + tc.sources + "; style-src " + tc.sources + ";"
+		if got := w.Header().Get("Content-Security-Policy"); !strings.Contains(got, want) || strings.Contains(got, "'self'; style") {
+			t.Errorf("Host %q: CSP %q, want %q", tc.host, got, want)
+		}
 	}
 }
