@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
 // Limits on a request, beyond what http.Server enforces.
@@ -90,7 +91,7 @@ func (p *policies) document(host string) policy {
 	}
 	// Without a scheme the source matches the page's own (and https for
 	// http); a Host that is not a plain name or address is left out.
-	if plainHost(host) {
+	if web.PlainHost(host) {
 		sources = append(sources, host+p.assets)
 	}
 	if len(sources) == 0 {
@@ -106,22 +107,6 @@ func (p *policies) document(host string) policy {
 	}
 	p.last.Store(&hostPolicy{host, doc})
 	return doc
-}
-
-// plainHost reports whether a Host header is a name or an address with
-// an optional port, nothing that could end a CSP source: net/http lets
-// through characters such as ';' and ','.
-func plainHost(h string) bool {
-	if h == "" || len(h) > 255 {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:[]", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // isDocument reports whether a response with this Content-Type and status

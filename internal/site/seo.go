@@ -7,13 +7,18 @@ import (
 
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/respond"
+	"github.com/teapothq/teapot/internal/web"
 )
 
-// requestOrigin is the public origin for absolute URLs: the configured one, or
-// the one the request was made to.
+// requestOrigin is the origin for the sitemap's absolute URLs: the
+// configured public URL, or else the host the request was made to, if it
+// is a plain host name (never whatever a client put in Host).
 func (s *Site) requestOrigin(r *http.Request) string {
 	if u := s.shell.PublicURL(); u != "" {
 		return u
+	}
+	if !web.PlainHost(r.Host) {
+		return ""
 	}
 	scheme := "http"
 	if r.TLS != nil {
@@ -22,6 +27,9 @@ func (s *Site) requestOrigin(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// serveSitemap lists absolute URLs, as the sitemap protocol asks; without
+// a public URL they are on the host asked for, so the answer varies on
+// Host.
 func (s *Site) serveSitemap(w http.ResponseWriter, r *http.Request) {
 	if s.shell.PublicURL() == "" {
 		w.Header().Set("Vary", "Host")
@@ -29,8 +37,11 @@ func (s *Site) serveSitemap(w http.ResponseWriter, r *http.Request) {
 	respond.Bytes(w, http.StatusOK, "application/xml; charset=utf-8", s.sitemap(s.requestOrigin(r)))
 }
 
+// serveRobots names the sitemap only with a public URL: the Sitemap line
+// must be absolute, and robots.txt is cached and read by crawlers that
+// should not learn a host from whoever asked first.
 func (s *Site) serveRobots(w http.ResponseWriter, r *http.Request) {
-	respond.Text(w, http.StatusOK, s.robots(s.requestOrigin(r)))
+	respond.Text(w, http.StatusOK, s.robots(s.shell.PublicURL()))
 }
 
 // sitemap lists the pages a search engine should index.
@@ -59,6 +70,11 @@ func (s *Site) sitemap(origin string) []byte {
 	return []byte(b.String())
 }
 
+// robots is robots.txt; origin "" leaves out the Sitemap line.
 func (s *Site) robots(origin string) string {
-	return "User-agent: *\nAllow: /\nDisallow: " + s.link("/search") + "\n\nSitemap: " + origin + s.link("/sitemap.xml") + "\n"
+	txt := "User-agent: *\nAllow: /\nDisallow: " + s.link("/search") + "\n"
+	if origin != "" {
+		txt += "\nSitemap: " + origin + s.link("/sitemap.xml") + "\n"
+	}
+	return txt
 }

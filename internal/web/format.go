@@ -104,3 +104,20 @@ func NotAcceptable(w http.ResponseWriter) {
 		"406 Not Acceptable: this page is available as text/html, application/json and text/plain.\n"+
 			"Ask for one of them in Accept, or add .json or .txt to the address.\n")
 }
+
+// PlainHost reports whether a Host header is a name or an address with an
+// optional port and nothing else, fit to be written into a URL or a
+// Content-Security-Policy source: net/http lets through characters such
+// as semicolons, commas and quotes, which would end one.
+func PlainHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:[]", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
