@@ -1,5 +1,3 @@
-// Command teapot is the HTTP status code toolkit: a reference server, and
-// the same reference offline on the command line. Run "teapot help".
 package main
 
 import (

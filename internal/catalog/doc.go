@@ -4,5 +4,6 @@
 // the file and line, and a catalog with problems is never returned.
 //
 // The catalog also answers lookups by code and class and ranks search
-// results; it knows nothing of HTTP or HTML.
+// results; it knows nothing of HTTP or HTML, and imports the standard
+// library and goldmark only, nothing of teapot: every feature may import it.
 package catalog

@@ -17,4 +17,7 @@
 // file replaces the old one at once, and the old one is unmapped when the
 // last lookup using it is done. Replace a file by renaming a new one over
 // it; writing into a mapped file in place can crash the process.
+//
+// geo imports the maxminddb reader and the standard library, nothing of
+// teapot.
 package geo

@@ -11,4 +11,8 @@
 // Each visitor works in a sandbox named by a random token (a cookie, or the
 // Lab-Sandbox header for scripts); sandboxes expire. API.md beside this
 // file is the contract the /lab page and the OpenAPI document follow.
+//
+// The lab owns its page, script and OpenAPI fragment, and its stores
+// (lab/store); it imports respond, web and its store, and must not import
+// the server or another feature.
 package lab

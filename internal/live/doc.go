@@ -7,4 +7,8 @@
 // A public instance must survive abuse: every option has a stated limit,
 // enforced with a 400 problem that names it, and each client address has a
 // rate limit and a cap on requests waiting out a delay.
+//
+// live owns /status, the try pages with their script, and its OpenAPI
+// fragment; it imports catalog, clientip, respond and web, and must not
+// import the server or another feature.
 package live

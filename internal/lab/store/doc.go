@@ -8,4 +8,7 @@
 // Both stores migrate their schema when opened, from the numbered files
 // under migrations/, each recorded in schema_migrations. Timestamps are
 // UTC, truncated to the second, because they become Last-Modified.
+//
+// store knows nothing of HTTP: it imports the database drivers and the
+// standard library, nothing of teapot.
 package store
