@@ -1,6 +1,9 @@
 # teapot: one entry point for running, testing and measuring.
-# The browser test needs Chromium and axe-core (make browser-deps); without
-# them it skips with a message, unless TEAPOT_REQUIRE_BROWSER=1 (as in CI).
+# Two modules: the root (the binary and its unit tests) and e2e/ (the
+# binary end to end, the browser and OpenAPI tests, with their own
+# dependencies); test and lint cover both. The browser test needs Chromium
+# and axe-core (make browser-deps); without them it skips with a message,
+# unless TEAPOT_REQUIRE_BROWSER=1 (as in CI).
 
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -15,18 +18,23 @@ build:
 
 test:
 	$(GO) vet ./...
+	cd e2e && $(GO) vet ./...
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
+	cd e2e && $(GO) test -race -count=1 $(GOTESTFLAGS) ./...
 
 test-short:
 	$(GO) test -short ./...
+	cd e2e && $(GO) test -short ./...
 
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt: the files above need formatting" && exit 1)
 	$(GO) vet ./...
+	cd e2e && $(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	cd e2e && $(GO) run $(STATICCHECK) ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./cmd/teapot ./internal/urlcheck ./internal/geo
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/app ./internal/urlcheck ./internal/geo
 	$(GO) run ./bench/ratio -path all -peers -footprint $(BENCH_FLAGS)
 
 FUZZTIME ?= 30s

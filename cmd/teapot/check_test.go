@@ -1,53 +1,20 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/teapothq/teapot/internal/app"
+	"github.com/teapothq/teapot/internal/app/apptest"
 	"github.com/teapothq/teapot/internal/urlcheck"
 )
 
-// loopbackOnly is the real dialer, wrapped so that the test fails (and
-// nothing is sent) if the checker asks to connect anywhere but loopback.
-func loopbackOnly(t testing.TB) urlcheck.DialFunc {
-	real := (&net.Dialer{Timeout: 5 * time.Second}).DialContext
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		ap, err := netip.ParseAddrPort(addr)
-		if err != nil || !ap.Addr().Unmap().IsLoopback() {
-			t.Errorf("the checker tried to connect to %s: only loopback is allowed in tests", addr)
-			return nil, fmt.Errorf("test: refusing to dial %s", addr)
-		}
-		return real(ctx, network, addr)
-	}
-}
-
-// noDNS is the tests' resolver: it knows no names, and never asks the
-// system's resolver.
-type noDNS struct{}
-
-func (noDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
-}
-
-// LookupAddr knows one name, for 81.2.69.160 (an address MaxMind's test
-// databases use), so that reverse DNS can be tested without a network.
-func (noDNS) LookupAddr(_ context.Context, addr string) ([]string, error) {
-	if addr == "81.2.69.160" {
-		return []string{"test.example."}, nil
-	}
-	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: addr, IsNotFound: true}
-}
-
 func testCheckOptions(t testing.TB) urlcheck.Options {
-	return urlcheck.Options{Resolver: noDNS{}, Dial: loopbackOnly(t)}
+	return urlcheck.Options{Resolver: apptest.NoDNS{}, Dial: apptest.LoopbackOnly(t)}
 }
 
 func TestCheckCommand(t *testing.T) {

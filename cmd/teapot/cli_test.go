@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/teapothq/teapot/internal/app/apptest"
 )
 
 // runCLI runs teapot with args and an empty environment.
@@ -109,7 +111,9 @@ func TestExportMatchesServer(t *testing.T) {
 	} else if !strings.Contains(out, "wrote") {
 		t.Errorf("export printed %q", out)
 	}
-	base := newTestServer(t, "--public-url", "https://teapot.example")
+	cfg := apptest.Config()
+	cfg.PublicURL, cfg.Version = "https://teapot.example", buildVersion() // the footer shows the version
+	base := apptest.Serve(t, cfg)
 	checked := 0
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -133,17 +137,17 @@ func TestExportMatchesServer(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		got := fetch(t, "GET", base+url, map[string]string{"Accept": accept})
-		if got.status != 200 || got.body != string(want) {
-			t.Errorf("%s: the server's %s (status %d) differs from the exported file", name, url, got.status)
+		got := apptest.Fetch(t, "GET", base+url, map[string]string{"Accept": accept})
+		if got.Status != 200 || got.Body != string(want) {
+			t.Errorf("%s: the server's %s (status %d) differs from the exported file", name, url, got.Status)
 		}
 		for _, enc := range []string{"gzip", "br"} {
 			suffix := map[string]string{"gzip": ".gz", "br": ".br"}[enc]
 			if _, err := os.Stat(path + suffix); err != nil {
 				continue
 			}
-			r := fetch(t, "GET", base+url, map[string]string{"Accept": accept, "Accept-Encoding": enc})
-			if r.body != string(want) {
+			r := apptest.Fetch(t, "GET", base+url, map[string]string{"Accept": accept, "Accept-Encoding": enc})
+			if r.Body != string(want) {
 				t.Errorf("%s: %s variant differs", name, enc)
 			}
 		}

@@ -63,6 +63,7 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, getenv func(string) string) err
 	fs.StringVar(&c.IPv4Host, "ipv4-host", "", "a host name of this server reached over IPv4 only, such as ipv4.teapot.example: /ip then shows both addresses (needs --public-url)")
 	fs.StringVar(&c.IPv6Host, "ipv6-host", "", "a host name of this server reached over IPv6 only, such as ipv6.teapot.example (needs --public-url)")
 	fs.DurationVar(&c.ReverseDNSTimeout, "reverse-dns-timeout", d.ReverseDNSTimeout, "longest a reverse DNS lookup for /ip may take (0: no reverse DNS)")
+	fs.IntVar(&c.ReverseDNSRate, "reverse-dns-rate", d.ReverseDNSRate, "reverse DNS lookups a minute one client address may cause for /ip, in bursts of as many; cached answers are free, and past it answers come without the name (0: no limit)")
 	fs.StringVar(&c.GeoCity, "geo-city", "", "location database for /ip: a City or Country .mmdb (MaxMind GeoIP2/GeoLite2, DB-IP or @ip-location-db), or several separated by commas, tried in order (make geodata fetches free ones)")
 	fs.StringVar(&c.GeoASN, "geo-asn", "", "network database for /ip: an ASN .mmdb (MaxMind or @ip-location-db), or several separated by commas")
 	fs.DurationVar(&c.GeoReload, "geo-reload", d.GeoReload, "how often the --geo-city and --geo-asn files are checked for a new version, reloaded without a restart (0: only on SIGHUP)")
@@ -72,6 +73,9 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, getenv func(string) string) err
 	fs.DurationVar(&c.LabTTL, "lab-ttl", d.LabTTL, "a conflict lab sandbox unused this long is removed with its articles")
 	fs.IntVar(&c.LabMaxArticles, "lab-max-articles", d.LabMaxArticles, "articles one conflict lab sandbox may hold")
 	fs.IntVar(&c.LabMaxBody, "lab-max-body", d.LabMaxBody, "bytes in a conflict lab article's body")
+	fs.IntVar(&c.LabMaxSandboxes, "lab-max-sandboxes", d.LabMaxSandboxes, "conflict lab sandboxes kept at once, in all: past it, a new sandbox gets 503 until unused ones expire (empty or little-used ones after an hour, or --lab-ttl if shorter)")
+	fs.Int64Var(&c.LabMaxBytes, "lab-max-bytes", d.LabMaxBytes, "bytes of conflict lab articles kept, in all (slug, title and body, and 64 a row): past it, a write that grows gets 507. The SQLite file is capped at twice this, plus 256 bytes a sandbox and 4 MiB")
+	fs.IntVar(&c.LabSandboxesPerHour, "lab-sandboxes-per-hour", d.LabSandboxesPerHour, "new conflict lab sandboxes one client address (an IPv6 one by its prefix) may make an hour, all at once if it likes: past it, 429")
 	fs.StringVar(&c.LogFormat, "log-format", d.LogFormat, "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", d.LogLevel, "log level: debug, info, warn or error")
 	var errs []string

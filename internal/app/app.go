@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/teapothq/teapot/content"
@@ -116,7 +116,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if err := ip.AddPage(p.shell, cfg.ipJSON(cfg.IPv4Host), cfg.ipJSON(cfg.IPv6Host)); err != nil {
 		return nil, err
 	}
-	lb, st, err := cfg.newLab(log)
+	lb, st, err := cfg.newLab(log, policy)
 	if err != nil {
 		return nil, err
 	}
@@ -239,9 +239,7 @@ func Export(cfg Config, dir string) (int, error) {
 }
 
 // ipOptions are the IP lookup's options.
-func (c *Config) ipOptions(policy interface {
-	Addr(*http.Request) netip.Addr
-}, o outside, g *geo.Set) ipinfo.Options {
+func (c *Config) ipOptions(policy *clientip.Policy, o outside, g *geo.Set) ipinfo.Options {
 	var res ipinfo.Resolver = net.DefaultResolver
 	if o.ipResolver != nil {
 		res = o.ipResolver
@@ -250,7 +248,8 @@ func (c *Config) ipOptions(policy interface {
 	if len(c.ipHostOrigins()) > 0 {
 		cors = append([]string{c.PublicURL}, c.ipHostOrigins()...)
 	}
-	opts := ipinfo.Options{ClientAddr: policy.Addr, Resolver: res, LookupTimeout: c.ReverseDNSTimeout, CORSOrigins: cors}
+	opts := ipinfo.Options{ClientAddr: policy.Addr, ClientKey: policy.Key, Resolver: res, LookupTimeout: c.ReverseDNSTimeout,
+		LookupRate: c.ReverseDNSRate, CORSOrigins: cors}
 	if g != nil {
 		opts.Geo = g
 	}
@@ -273,5 +272,10 @@ func (c *Config) CheckOptions() urlcheck.Options {
 func (c *Config) checker(policy *clientip.Policy, o outside) *urlcheck.Checker {
 	opts := c.CheckOptions()
 	opts.Resolver, opts.Dial, opts.ClientAddr = o.checkResolver, o.checkDial, policy.Key
+	if c.PublicURL != "" {
+		// Behind a proxy that rewrites Host, the public origin is the one
+		// the /check page posts from; browsers send it in lower case.
+		opts.Origins = []string{strings.ToLower(c.PublicURL)}
+	}
 	return urlcheck.New(opts)
 }

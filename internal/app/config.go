@@ -60,6 +60,11 @@ type Config struct {
 	LabTTL         time.Duration
 	LabMaxArticles int
 	LabMaxBody     int
+	// The lab's bounds in all: sandboxes and bytes of articles kept, and
+	// new sandboxes one client address may make an hour.
+	LabMaxSandboxes     int
+	LabMaxBytes         int64
+	LabSandboxesPerHour int
 }
 
 var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:[0-9]{1,5})?$`)
@@ -200,6 +205,12 @@ func (c *Config) validateLab() error {
 		return fmt.Errorf("--lab-max-articles %d must be from 1 to 10000", c.LabMaxArticles)
 	case c.LabMaxBody < 1024 || c.LabMaxBody > 256<<10:
 		return fmt.Errorf("--lab-max-body %d must be from 1024 to 262144", c.LabMaxBody)
+	case c.LabMaxSandboxes < 1 || c.LabMaxSandboxes > 1_000_000:
+		return fmt.Errorf("--lab-max-sandboxes %d must be from 1 to 1000000", c.LabMaxSandboxes)
+	case c.LabMaxBytes < 1<<20 || c.LabMaxBytes > 64<<30:
+		return fmt.Errorf("--lab-max-bytes %d must be from 1048576 (1 MiB) to 68719476736 (64 GiB)", c.LabMaxBytes)
+	case c.LabSandboxesPerHour < 1 || c.LabSandboxesPerHour > 100_000:
+		return fmt.Errorf("--lab-sandboxes-per-hour %d must be from 1 to 100000", c.LabSandboxesPerHour)
 	case c.DatabaseURL != "" && c.LabMemory:
 		return fmt.Errorf("--lab-memory and --database-url exclude each other: the lab uses one store")
 	case c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://"):

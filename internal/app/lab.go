@@ -8,13 +8,15 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/lab"
 	"github.com/teapothq/teapot/internal/lab/store"
 )
 
 // openLabStore opens the conflict lab's store: PostgreSQL with
 // --database-url, else SQLite in memory (--lab-memory) or in
-// --data-dir/lab.db.
+// --data-dir/lab.db, capped at a size that holds --lab-max-bytes in
+// --lab-max-sandboxes with room to spare.
 func (c *Config) openLabStore() (store.Store, error) {
 	if c.DatabaseURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -25,13 +27,14 @@ func (c *Config) openLabStore() (store.Store, error) {
 		}
 		return s, nil
 	}
+	size := store.SQLiteSizeFor(c.LabMaxBytes, c.LabMaxSandboxes)
 	if c.LabMemory {
-		return store.OpenSQLite(":memory:")
+		return store.OpenSQLiteMax(":memory:", size)
 	}
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
 	}
-	s, err := store.OpenSQLite(filepath.Join(c.DataDir, "lab.db"))
+	s, err := store.OpenSQLiteMax(filepath.Join(c.DataDir, "lab.db"), size)
 	if err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
 	}
@@ -49,13 +52,15 @@ func (c *Config) labStore() string {
 	return "sqlite " + filepath.Join(c.DataDir, "lab.db")
 }
 
-// newLab opens the lab's store and makes the lab on it.
-func (c *Config) newLab(log *slog.Logger) (*lab.Lab, store.Store, error) {
+// newLab opens the lab's store and makes the lab on it, counting new
+// sandboxes by the client policy's key.
+func (c *Config) newLab(log *slog.Logger, policy *clientip.Policy) (*lab.Lab, store.Store, error) {
 	st, err := c.openLabStore()
 	if err != nil {
 		return nil, nil, err
 	}
-	l := lab.New(lab.Options{Store: st, MaxArticles: c.LabMaxArticles,
-		MaxBody: c.LabMaxBody, TTL: c.LabTTL, Log: log})
+	l := lab.New(lab.Options{Store: st, MaxArticles: c.LabMaxArticles, MaxBody: c.LabMaxBody, TTL: c.LabTTL,
+		MaxSandboxes: c.LabMaxSandboxes, MaxBytes: c.LabMaxBytes, NewSandboxesPerHour: c.LabSandboxesPerHour,
+		ClientAddr: policy.Key, PublicURL: c.PublicURL, Log: log})
 	return l, st, nil
 }

@@ -13,6 +13,14 @@
 // clientip), so that this package believes exactly the proxies the
 // operator configured.
 //
+// Reverse DNS is the one answer that costs the server a query to the
+// outside, so on a public instance it is rationed: answers are cached
+// (names for an hour, failures and timeouts for minutes), concurrent
+// requests for an address share one query, and each client may cause
+// only so many queries a minute; past that, or with too many in flight,
+// answers come at once without the name and their reverse_dns field
+// says why.
+//
 // ipinfo owns the /ip endpoints and their answers: the Info of an
 // address and its JSON, text and HTML forms. It does not own the facts
 // it reports: the special-purpose blocks are package netblock's, the

@@ -74,6 +74,7 @@ func (in *Info) appendJSON(b []byte) []byte {
 	o.str("decimal", in.Decimal)
 	o.strOmit("ipv4_mapped", in.IPv4Mapped)
 	o.strOmit("hostname", in.Hostname)
+	o.strOmit("reverse_dns", in.ReverseDNS)
 	o.strOmit("country", in.Country)
 	o.strOmit("country_code", in.CountryCode)
 	o.strOmit("region", in.Region)

@@ -15,7 +15,7 @@ func TestAppendJSON(t *testing.T) {
 	tests := map[string]Info{
 		"empty":   {},
 		"minimal": {IP: "192.0.2.1", Version: 4, Decimal: "3221225985", Sources: []Source{ianaSource}},
-		"full": {IP: "81.2.69.160", Version: 4, Decimal: "1359103392", IPv4Mapped: "::ffff:81.2.69.160", Hostname: "a.example",
+		"full": {IP: "81.2.69.160", Version: 4, Decimal: "1359103392", IPv4Mapped: "::ffff:81.2.69.160", Hostname: "a.example", ReverseDNS: "found",
 			Country: "Côte d'Ivoire", CountryCode: "CI", Region: "Île-de-France", City: "São Paulo", PostalCode: "75001",
 			Latitude: f(51.5142), Longitude: f(-0.0931), AccuracyRadius: 1000, TimeZone: "Europe/London", ASN: 4294967295,
 			Org: `Quotes " and \ backslash`, Network: "81.2.69.0/24", Special: Classify(netip.MustParseAddr("10.0.0.1")),

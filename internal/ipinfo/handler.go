@@ -21,10 +21,20 @@ type Options struct {
 	// server passes clientip's policy, so that forwarding headers are
 	// believed exactly when the operator says.
 	ClientAddr func(*http.Request) netip.Addr
+	// ClientKey is what a client's reverse DNS lookups are counted
+	// under; nil is ClientAddr's address, an IPv6 one as its /64
+	// (clientip.Policy.KeyOf). The server passes the policy's Key, which
+	// masks IPv6 as --client-ipv6-prefix says.
+	ClientKey func(*http.Request) string
 	// Resolver does reverse DNS; nil turns it off.
 	Resolver Resolver
 	// LookupTimeout bounds a reverse DNS lookup; 0 turns it off.
 	LookupTimeout time.Duration
+	// LookupRate is how many reverse DNS queries one client may cause a
+	// minute, in bursts of as many; answers from the cache and from a
+	// query in flight are free. Past it, answers go without the name and
+	// say the lookup was skipped. 0: no limit.
+	LookupRate int
 	// CORSOrigins may read the visitor's own address from a script on
 	// another origin: the site's own and its IPv4-only and IPv6-only
 	// hosts, so that one page can show both addresses.
@@ -39,9 +49,9 @@ const DefaultLookupTimeout = time.Second
 
 // Service serves /ip and its relatives.
 type Service struct {
-	opts    Options
-	lookups chan struct{} // a slot per reverse DNS lookup in flight
-	page    *respond.Body // the /ip page, once AddPage made it; nil answers browsers with JSON
+	opts Options
+	dns  *reverseDNS   // nil: no reverse DNS
+	page *respond.Body // the /ip page, once AddPage made it; nil answers browsers with JSON
 }
 
 // New returns the endpoints.
@@ -49,7 +59,18 @@ func New(opts Options) *Service {
 	if opts.ClientAddr == nil {
 		opts.ClientAddr = clientip.Peer
 	}
-	return &Service{opts: opts, lookups: make(chan struct{}, MaxLookups)}
+	if opts.ClientKey == nil {
+		addr := opts.ClientAddr
+		opts.ClientKey = func(r *http.Request) string {
+			var p *clientip.Policy
+			return p.KeyOf(addr(r))
+		}
+	}
+	s := &Service{opts: opts}
+	if opts.Resolver != nil && opts.LookupTimeout > 0 {
+		s.dns = newReverseDNS(opts.Resolver, opts.LookupTimeout, opts.LookupRate)
+	}
+	return s
 }
 
 // fields are the one-value plain-text endpoints, /ip/{field}: each gives
@@ -105,7 +126,7 @@ func (s *Service) serveMine(w http.ResponseWriter, r *http.Request) {
 	case f == fmtText:
 		respond.Text(w, http.StatusOK, a.String()+"\n")
 	default:
-		in := s.lookup(r.Context(), a)
+		in := s.lookup(r, a)
 		in.UserAgent = respond.Truncate(r.Header.Get("User-Agent"), MaxUserAgent)
 		writeInfo(w, &in)
 	}
@@ -164,9 +185,9 @@ func (s *Service) serveAddress(w http.ResponseWriter, r *http.Request) {
 	case fmtHTML:
 		s.servePage(w, r, http.StatusOK)
 	case fmtText:
-		respond.Text(w, http.StatusOK, infoText(s.lookup(r.Context(), a)))
+		respond.Text(w, http.StatusOK, infoText(s.lookup(r, a)))
 	default:
-		in := s.lookup(r.Context(), a)
+		in := s.lookup(r, a)
 		writeInfo(w, &in)
 	}
 }
@@ -189,13 +210,12 @@ func (s *Service) serveField(w http.ResponseWriter, r *http.Request) {
 			v = "6"
 		}
 	case "hostname":
-		if Classify(a) == nil {
-			v = s.hostname(r.Context(), a)
-		}
-		if v == "" {
-			respond.Text(w, http.StatusNotFound, "Your address has no reverse DNS name (or it could not be looked up in time).\n")
+		ans := s.hostname(r, a)
+		if ans.name == "" {
+			respond.Text(w, http.StatusNotFound, s.noHostname(ans.status))
 			return
 		}
+		v = ans.name
 	default:
 		var msg string
 		v, msg = s.geoField(name, a)
@@ -307,6 +327,9 @@ func infoText(in Info) string {
 	line("decimal", in.Decimal)
 	line("ipv4 mapped", in.IPv4Mapped)
 	line("hostname", in.Hostname)
+	if in.Hostname == "" {
+		line("reverse dns", in.ReverseDNS)
+	}
 	if in.Country != "" {
 		line("country", in.Country+" ("+in.CountryCode+")")
 	} else {

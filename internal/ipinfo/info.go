@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"math/big"
+	"net/http"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -24,6 +25,11 @@ type Info struct {
 	// IPv6 address (::ffff:192.0.2.1); IP is then the IPv4 address.
 	IPv4Mapped string `json:"ipv4_mapped,omitempty"`
 	Hostname   string `json:"hostname,omitempty"`
+	// ReverseDNS says what became of the reverse DNS lookup: found, none,
+	// timeout, failed, skipped (the client is over its rate of lookups),
+	// busy (too many in flight) or special-purpose (never looked up).
+	// Left out when the server does no reverse DNS.
+	ReverseDNS string `json:"reverse_dns,omitempty"`
 
 	// From the location database.
 	Country     string `json:"country,omitempty"`
@@ -71,15 +77,16 @@ type Resolver interface {
 	LookupAddr(ctx context.Context, addr string) ([]string, error)
 }
 
-// MaxLookups is how many reverse DNS lookups may be in flight at once.
+// MaxLookups is how many reverse DNS queries may be in flight at once.
 const MaxLookups = 64
 
 // MaxUserAgent is the longest User-Agent echoed back.
 const MaxUserAgent = 512
 
-// lookup builds the Info of a. asked is the address as parsed, before
-// unmapping.
-func (s *Service) lookup(ctx context.Context, asked netip.Addr) Info {
+// lookup builds the Info of asked, the address as parsed (before
+// unmapping), for request r: a reverse DNS lookup it causes is charged
+// to r's client.
+func (s *Service) lookup(r *http.Request, asked netip.Addr) Info {
 	a := asked.Unmap().WithZone("")
 	in := Info{IP: a.String(), Version: 4, Decimal: decimal(a), Special: Classify(a), Sources: []Source{ianaSource}}
 	if a.Is6() {
@@ -88,12 +95,8 @@ func (s *Service) lookup(ctx context.Context, asked netip.Addr) Info {
 	if asked.Is4In6() {
 		in.IPv4Mapped = asked.WithZone("").String()
 	}
-	// Special-purpose addresses are not looked up: their names are
-	// private, or meaningless outside the network that gave them, and a
-	// query about them must not leave for the Internet's resolvers.
-	if in.Special == nil {
-		in.Hostname = s.hostname(ctx, a)
-	}
+	ans := s.hostname(r, a)
+	in.Hostname, in.ReverseDNS = ans.name, ans.status
 	if s.opts.Geo != nil {
 		in.addGeo(s.opts.Geo.Lookup(a))
 	}
@@ -132,32 +135,19 @@ func decimal(a netip.Addr) string {
 	return new(big.Int).SetBytes(b).String()
 }
 
-// hostname is the first name reverse DNS gives for a within the timeout,
-// or "" when there is none, it fails or it is not a valid host name.
-func (s *Service) hostname(ctx context.Context, a netip.Addr) string {
-	if s.opts.Resolver == nil || s.opts.LookupTimeout <= 0 {
-		return ""
+// hostname is a's reverse DNS name, or why there is none; the zero
+// answer when the server does no reverse DNS.
+func (s *Service) hostname(r *http.Request, a netip.Addr) answer {
+	if s.dns == nil {
+		return answer{}
 	}
-	// A cap on lookups in flight keeps a flood of /ip/{address} requests
-	// from becoming a flood of queries to the resolver: past it, answers
-	// go without a hostname.
-	select {
-	case s.lookups <- struct{}{}:
-		defer func() { <-s.lookups }()
-	default:
-		return ""
+	// Special-purpose addresses are not looked up: their names are
+	// private, or meaningless outside the network that gave them, and a
+	// query about them must not leave for the Internet's resolvers.
+	if Classify(a) != nil {
+		return answer{status: rdnsSpecial}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.LookupTimeout)
-	defer cancel()
-	names, err := s.opts.Resolver.LookupAddr(ctx, a.String())
-	if err != nil || len(names) == 0 {
-		return ""
-	}
-	name := strings.TrimSuffix(names[0], ".")
-	if !validHostname(name) {
-		return ""
-	}
-	return strings.ToLower(name)
+	return s.dns.lookup(r.Context(), a, func() string { return s.opts.ClientKey(r) })
 }
 
 // validHostname accepts what a PTR record may hold: labels of letters,

@@ -3,7 +3,7 @@ package ipinfo
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -16,7 +16,8 @@ import (
 )
 
 // fakeDNS answers reverse DNS from a map, records what it was asked and
-// never leaves the process; an entry "hang" waits for the context.
+// never leaves the process; an entry "hang" waits for the context, one
+// "fail" answers with a server failure.
 type fakeDNS struct {
 	mu    sync.Mutex
 	names map[string]string
@@ -33,7 +34,10 @@ func (f *fakeDNS) LookupAddr(ctx context.Context, addr string) ([]string, error)
 		return nil, ctx.Err()
 	}
 	if !ok {
-		return nil, errors.New("not found")
+		return nil, &net.DNSError{Err: "no such host (test resolver)", Name: addr, IsNotFound: true}
+	}
+	if name == "fail" {
+		return nil, &net.DNSError{Err: "server misbehaving (test resolver)", Name: addr, IsTemporary: true}
 	}
 	return []string{name}, nil
 }
@@ -143,20 +147,32 @@ func TestParseAddr(t *testing.T) {
 	}
 }
 
+// req is a request from client, for lookup.
+func req(client string) *http.Request { return clientReq("/ip", client) }
+
+// clientReq is a GET of path from client's address.
+func clientReq(path, client string) *http.Request {
+	r := httptest.NewRequest("GET", path, nil)
+	r.RemoteAddr = netip.AddrPortFrom(netip.MustParseAddr(client), 40000).String()
+	return r
+}
+
 func TestLookup(t *testing.T) {
 	t.Parallel()
 	dns := &fakeDNS{names: map[string]string{
 		"81.2.69.160": "host.example.", "81.2.69.161": "hang", "81.2.69.162": "bad name!.example", "2a02:ff::1": "v6.example",
+		"81.2.69.164": "fail",
 	}}
 	s := New(Options{Resolver: dns, LookupTimeout: 50 * time.Millisecond})
-	ctx := context.Background()
-	for _, tt := range []struct{ addr, host string }{
-		{"81.2.69.160", "host.example"}, {"81.2.69.161", ""}, {"81.2.69.162", ""}, {"2a02:ff::1", "v6.example"}, {"81.2.69.163", ""},
+	r := req("198.51.100.7")
+	for _, tt := range []struct{ addr, host, status string }{
+		{"81.2.69.160", "host.example", "found"}, {"81.2.69.161", "", "timeout"}, {"81.2.69.162", "", "none"},
+		{"2a02:ff::1", "v6.example", "found"}, {"81.2.69.163", "", "none"}, {"81.2.69.164", "", "failed"},
 	} {
 		start := time.Now()
-		in := s.lookup(ctx, netip.MustParseAddr(tt.addr))
-		if in.Hostname != tt.host {
-			t.Errorf("%s: hostname %q, want %q", tt.addr, in.Hostname, tt.host)
+		in := s.lookup(r, netip.MustParseAddr(tt.addr))
+		if in.Hostname != tt.host || in.ReverseDNS != tt.status {
+			t.Errorf("%s: hostname %q (%s), want %q (%s)", tt.addr, in.Hostname, in.ReverseDNS, tt.host, tt.status)
 		}
 		if time.Since(start) > time.Second {
 			t.Errorf("%s: the lookup outlived its timeout", tt.addr)
@@ -164,17 +180,22 @@ func TestLookup(t *testing.T) {
 	}
 	dns.asked = nil
 	for _, a := range []string{"10.0.0.1", "127.0.0.1", "192.0.2.1", "2001:db8::1", "fe80::1", "::ffff:10.0.0.1"} {
-		s.lookup(ctx, netip.MustParseAddr(a))
+		if in := s.lookup(r, netip.MustParseAddr(a)); in.ReverseDNS != "special-purpose" {
+			t.Errorf("%s: reverse_dns %q, want special-purpose", a, in.ReverseDNS)
+		}
 	}
 	if len(dns.asked) > 0 {
 		t.Errorf("special-purpose addresses were looked up: %v", dns.asked)
 	}
-	in := s.lookup(ctx, netip.MustParseAddr("::ffff:81.2.69.160"))
+	in := s.lookup(r, netip.MustParseAddr("::ffff:81.2.69.160"))
 	if in.IP != "81.2.69.160" || in.Version != 4 || in.IPv4Mapped != "::ffff:81.2.69.160" || in.Decimal != "1359103392" {
 		t.Errorf("mapped: %+v", in)
 	}
-	if in := s.lookup(ctx, netip.MustParseAddr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")); in.Decimal != "340282366920938463463374607431768211455" {
+	if in := s.lookup(r, netip.MustParseAddr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")); in.Decimal != "340282366920938463463374607431768211455" {
 		t.Errorf("decimal of the last IPv6 address: %s", in.Decimal)
+	}
+	if in := New(Options{}).lookup(r, netip.MustParseAddr("81.2.69.160")); in.ReverseDNS != "" || in.Hostname != "" {
+		t.Errorf("without a resolver: hostname %q, reverse_dns %q; want both left out", in.Hostname, in.ReverseDNS)
 	}
 }
 
@@ -228,19 +249,20 @@ func FuzzParseAddr(f *testing.F) {
 }
 
 // TestLookupCap: with every lookup slot taken, answers come at once
-// without a hostname rather than queueing for the resolver.
+// without a hostname, saying the server is busy, rather than queueing
+// for the resolver.
 func TestLookupCap(t *testing.T) {
 	t.Parallel()
 	dns := &fakeDNS{names: map[string]string{"81.2.69.160": "host.example"}}
 	s := New(Options{Resolver: dns, LookupTimeout: time.Second})
 	for range MaxLookups {
-		s.lookups <- struct{}{}
+		s.dns.slots <- struct{}{}
 	}
-	if in := s.lookup(context.Background(), netip.MustParseAddr("81.2.69.160")); in.Hostname != "" || len(dns.asked) != 0 {
-		t.Errorf("with no free slot: hostname %q, resolver asked %v", in.Hostname, dns.asked)
+	if in := s.lookup(req("198.51.100.7"), netip.MustParseAddr("81.2.69.160")); in.Hostname != "" || in.ReverseDNS != "busy" || len(dns.asked) != 0 {
+		t.Errorf("with no free slot: hostname %q (%s), resolver asked %v", in.Hostname, in.ReverseDNS, dns.asked)
 	}
-	<-s.lookups
-	if in := s.lookup(context.Background(), netip.MustParseAddr("81.2.69.160")); in.Hostname != "host.example" {
+	<-s.dns.slots
+	if in := s.lookup(req("198.51.100.7"), netip.MustParseAddr("81.2.69.160")); in.Hostname != "host.example" {
 		t.Errorf("with a free slot: hostname %q", in.Hostname)
 	}
 }

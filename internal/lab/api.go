@@ -17,15 +17,17 @@ import (
 // without If-Match).
 const maxAttempts = 8
 
-func (l *Lab) serveList(w http.ResponseWriter, r *http.Request) {
-	sb, ok := l.sandbox(w, r)
-	if !ok {
-		return
+func (l *Lab) serveList(w http.ResponseWriter, r *http.Request) error {
+	sb, err := l.sandbox(w, r)
+	if err != nil {
+		return err
 	}
 	list, err := l.opts.Store.List(r.Context(), sb)
 	if err != nil {
-		l.fail(w, r, err)
-		return
+		return err
+	}
+	if len(list) > 0 { // an empty or unknown sandbox is not worth keeping
+		l.touch(r.Context(), sb)
 	}
 	out := make([]Article, len(list))
 	for i, a := range list {
@@ -33,17 +35,17 @@ func (l *Lab) serveList(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	respond.JSON(w, http.StatusOK, map[string]any{"articles": out, "limit": l.opts.MaxArticles})
+	return nil
 }
 
-func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
-	sb, ok := l.sandbox(w, r)
-	if !ok {
-		return
+func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) error {
+	sb, err := l.sandbox(w, r)
+	if err != nil {
+		return err
 	}
 	data, p := l.readBody(w, r, typeJSON, "Accept-Post")
 	if p != nil {
-		l.problem(w, r, p)
-		return
+		return p
 	}
 	in, p := parseInput(data, false)
 	if p == nil && (in.version != nil || in.id != nil || in.state != nil && *in.state != string(store.Draft)) {
@@ -54,24 +56,23 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) {
 		f, p = l.fields(in, nil)
 	}
 	if p != nil {
-		l.problem(w, r, p)
-		return
+		return p
 	}
-	a, err := l.opts.Store.Create(r.Context(), sb, f, l.opts.MaxArticles)
-	var dup *store.DuplicateSlugError
-	switch {
-	case errors.As(err, &dup):
-		l.problem(w, r, l.duplicate(r, dup))
-		return
-	case errors.Is(err, store.ErrTooMany):
-		l.problem(w, r, l.sandboxFull())
-		return
-	case err != nil:
-		l.fail(w, r, err)
-		return
+	a, err := l.opts.Store.Create(r.Context(), sb, f, l.limits(false))
+	if errors.Is(err, store.ErrNoSandbox) {
+		// The sandbox's first write makes it: count it against the
+		// client's share of new sandboxes.
+		if ok, wait := l.newSandboxes.allow(l.opts.ClientAddr(r), l.opts.Now()); !ok {
+			return l.tooManyNewSandboxes(w, wait)
+		}
+		a, err = l.opts.Store.Create(r.Context(), sb, f, l.limits(true))
+	}
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Location", l.articleURL(r, a.ID))
 	l.write(w, r, http.StatusCreated, a)
+	return nil
 }
 
 // write sends an article with its validators.
@@ -88,37 +89,36 @@ func validators(h http.Header, a store.Article) {
 	h.Set("Cache-Control", "private, no-cache")
 }
 
-// article is the request's sandbox and the article id from its path; ok
-// is false after the error has been answered.
-func (l *Lab) article(w http.ResponseWriter, r *http.Request) (sandbox string, id int64, ok bool) {
-	if sandbox, ok = l.sandbox(w, r); !ok {
-		return "", 0, false
+// article is the request's sandbox and the article id from its path.
+func (l *Lab) article(w http.ResponseWriter, r *http.Request) (sandbox string, id int64, err error) {
+	if sandbox, err = l.sandbox(w, r); err != nil {
+		return "", 0, err
 	}
 	s := r.PathValue("id")
-	id, err := strconv.ParseInt(s, 10, 64)
+	id, err = strconv.ParseInt(s, 10, 64)
 	if err != nil || id < 1 || strconv.FormatInt(id, 10) != s {
-		l.problem(w, r, notFound(respond.Truncate(s, 32)))
-		return "", 0, false
+		return "", 0, notFound(respond.Truncate(s, 32))
 	}
-	return sandbox, id, true
+	return sandbox, id, nil
 }
 
-func (l *Lab) serveGet(w http.ResponseWriter, r *http.Request) {
-	sb, id, ok := l.article(w, r)
-	if !ok {
-		return
+func (l *Lab) serveGet(w http.ResponseWriter, r *http.Request) error {
+	sb, id, err := l.article(w, r)
+	if err != nil {
+		return err
 	}
 	a, err := l.opts.Store.Get(r.Context(), sb, id)
 	if err != nil {
-		l.fail(w, r, storeError(err, r))
-		return
+		return err
 	}
+	l.touch(r.Context(), sb)
 	if notModified(r, a) {
 		validators(w.Header(), a)
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	l.write(w, r, http.StatusOK, a)
+	return nil
 }
 
 // notModified evaluates If-None-Match, or else If-Modified-Since (RFC 9110
@@ -131,14 +131,6 @@ func notModified(r *http.Request, a store.Article) bool {
 		return !a.Updated.After(ims)
 	}
 	return false
-}
-
-// storeError turns the store's not-found into a 404 problem.
-func storeError(err error, r *http.Request) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound(r.PathValue("id"))
-	}
-	return err
 }
 
 // precondition is what a request says it expects of the stored article.
@@ -157,7 +149,7 @@ func (p precondition) given() bool {
 // readPrecondition parses If-Match and If-Unmodified-Since. A malformed
 // If-Match is refused rather than guessed at; an invalid date is ignored,
 // as RFC 9110 Section 13.1.4 requires.
-func readPrecondition(r *http.Request) (precondition, *problem) {
+func readPrecondition(r *http.Request) (precondition, *respond.Problem) {
 	var p precondition
 	if vs := r.Header.Values("If-Match"); len(vs) > 0 {
 		p.ifMatch = true
@@ -191,6 +183,7 @@ func (l *Lab) change(r *http.Request, sb string, id int64, pre precondition, req
 	if err != nil {
 		return cur, err
 	}
+	l.touch(r.Context(), sb)
 	if required && !pre.given() {
 		return cur, l.preconditionRequired(cur)
 	}
@@ -205,25 +198,25 @@ func (l *Lab) change(r *http.Request, sb string, id int64, pre precondition, req
 		}
 		cur = stale.Current
 	}
-	return store.Article{}, &problem{status: http.StatusServiceUnavailable, title: "Service Unavailable",
-		detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to change it. Try again."}
+	return store.Article{}, &respond.Problem{Status: http.StatusServiceUnavailable, Title: "Service Unavailable",
+		Detail: "The article changed " + strconv.Itoa(maxAttempts) + " times while this request tried to change it. Try again."}
 }
 
 // update is the op of change that stores the fields edit makes of the
 // current article.
 func (l *Lab) update(ctx context.Context, sb string, id int64,
-	edit func(cur store.Article) (store.Fields, *problem)) func(store.Article) (store.Article, error) {
+	edit func(cur store.Article) (store.Fields, *respond.Problem)) func(store.Article) (store.Article, error) {
 	return func(cur store.Article) (store.Article, error) {
 		f, p := edit(cur)
 		if p != nil {
 			return cur, p
 		}
-		return l.opts.Store.Update(ctx, sb, id, cur.Version, f)
+		return l.opts.Store.Update(ctx, sb, id, cur.Version, f, l.opts.MaxBytes)
 	}
 }
 
 // check evaluates the preconditions against the article as it is.
-func (l *Lab) check(r *http.Request, pre precondition, cur store.Article) *problem {
+func (l *Lab) check(r *http.Request, pre precondition, cur store.Article) *respond.Problem {
 	switch {
 	case pre.ifMatch && !pre.any && !slices.Contains(pre.versions, cur.Version):
 		return l.stale(r, cur, "If-Match does not match the article's ETag: it changed after you read it.")
@@ -235,15 +228,17 @@ func (l *Lab) check(r *http.Request, pre precondition, cur store.Article) *probl
 	return nil
 }
 
-func (l *Lab) servePut(w http.ResponseWriter, r *http.Request)   { l.serveEdit(w, r, false) }
-func (l *Lab) servePatch(w http.ResponseWriter, r *http.Request) { l.serveEdit(w, r, true) }
+func (l *Lab) servePut(w http.ResponseWriter, r *http.Request) error { return l.serveEdit(w, r, false) }
+func (l *Lab) servePatch(w http.ResponseWriter, r *http.Request) error {
+	return l.serveEdit(w, r, true)
+}
 
 // serveEdit answers PUT (replace slug, title and body) and PATCH (a JSON
 // merge patch of them).
-func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
-	sb, id, ok := l.article(w, r)
-	if !ok {
-		return
+func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) error {
+	sb, id, err := l.article(w, r)
+	if err != nil {
+		return err
 	}
 	want, header := typeJSON, ""
 	if patch {
@@ -265,13 +260,12 @@ func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
 		_, p = l.fields(in, nil) // report missing members before anything else
 	}
 	if p != nil {
-		l.problem(w, r, p)
-		return
+		return p
 	}
 	if in.version != nil {
 		pre.bodyVersion = *in.version
 	}
-	a, err := l.change(r, sb, id, pre, true, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
+	a, err := l.change(r, sb, id, pre, true, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *respond.Problem) {
 		if in.state != nil && *in.state != string(cur.State) {
 			return store.Fields{}, l.illegalTransition(r, cur, "change its state by an edit (use the transition links)")
 		}
@@ -283,66 +277,59 @@ func (l *Lab) serveEdit(w http.ResponseWriter, r *http.Request, patch bool) {
 		f.State = cur.State
 		return f, p
 	}))
-	l.answer(w, r, a, err)
+	return l.answer(w, r, a, err)
 }
 
-// answer sends the changed article or the error.
-func (l *Lab) answer(w http.ResponseWriter, r *http.Request, a store.Article, err error) {
-	var dup *store.DuplicateSlugError
-	switch {
-	case errors.As(err, &dup):
-		l.problem(w, r, l.duplicate(r, dup))
-	case err != nil:
-		l.fail(w, r, storeError(err, r))
-	default:
-		l.write(w, r, http.StatusOK, a)
+// answer sends the changed article, or returns the error.
+func (l *Lab) answer(w http.ResponseWriter, r *http.Request, a store.Article, err error) error {
+	if err != nil {
+		return err
 	}
+	l.write(w, r, http.StatusOK, a)
+	return nil
 }
 
-func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) {
-	sb, id, ok := l.article(w, r)
-	if !ok {
-		return
+func (l *Lab) serveDelete(w http.ResponseWriter, r *http.Request) error {
+	sb, id, err := l.article(w, r)
+	if err != nil {
+		return err
 	}
 	pre, p := readPrecondition(r)
 	if p != nil {
-		l.problem(w, r, p)
-		return
+		return p
 	}
-	_, err := l.change(r, sb, id, pre, true, func(cur store.Article) (store.Article, error) {
+	_, err = l.change(r, sb, id, pre, true, func(cur store.Article) (store.Article, error) {
 		return cur, l.opts.Store.Delete(r.Context(), sb, id, cur.Version)
 	})
 	if err != nil {
-		l.fail(w, r, storeError(err, r))
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // serveTransition answers POST .../publish, /archive and /restore. If-Match
 // is optional: without it the transition applies to the current version
 // if it is allowed from the current state.
-func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) {
-	sb, id, ok := l.article(w, r)
-	if !ok {
-		return
+func (l *Lab) serveTransition(w http.ResponseWriter, r *http.Request) error {
+	sb, id, err := l.article(w, r)
+	if err != nil {
+		return err
 	}
 	t := findTransition(r.PathValue("transition"))
 	if t == nil {
-		l.problem(w, r, &problem{status: http.StatusNotFound, title: "Not Found",
-			detail: "There is no transition " + strconv.Quote(respond.Truncate(r.PathValue("transition"), 32)) + "; the transitions are publish, archive and restore."})
-		return
+		return &respond.Problem{Status: http.StatusNotFound, Title: "Not Found",
+			Detail: "There is no transition " + strconv.Quote(respond.Truncate(r.PathValue("transition"), 32)) + "; the transitions are publish, archive and restore."}
 	}
 	pre, p := readPrecondition(r)
 	if p != nil {
-		l.problem(w, r, p)
-		return
+		return p
 	}
-	a, err := l.change(r, sb, id, pre, false, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *problem) {
+	a, err := l.change(r, sb, id, pre, false, l.update(r.Context(), sb, id, func(cur store.Article) (store.Fields, *respond.Problem) {
 		if !t.allowedFrom(cur.State) {
 			return store.Fields{}, l.illegalTransition(r, cur, t.name)
 		}
 		return store.Fields{Slug: cur.Slug, Title: cur.Title, Body: cur.Body, State: t.to}, nil
 	}))
-	l.answer(w, r, a, err)
+	return l.answer(w, r, a, err)
 }

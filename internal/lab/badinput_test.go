@@ -93,6 +93,12 @@ func testBadInput(t *testing.T, open opener) {
 		t.Fatalf("%d articles after the bad requests, want 1", len(l))
 	}
 
+	// A long Content-Type is quoted back cut short, as every echo is.
+	long := "application/" + strings.Repeat("x", 5000)
+	if r := c.do("PUT", loc, `{}`, "If-Match", `"v1"`, "Content-Type", long); r.status != 415 || len(r.body) > 1500 || !strings.Contains(r.body, "…") {
+		t.Errorf("a 5 KB Content-Type: %d with a %d-byte problem, want 415 quoting it cut short", r.status, len(r.body))
+	}
+
 	// Field errors name the fields.
 	r := c.do("PUT", loc, `{"slug":"A","title":"","body":5}`, "If-Match", `"v1"`)
 	var p struct {

@@ -9,8 +9,12 @@
 // without another request.
 //
 // Each visitor works in a sandbox named by a random token (a cookie, or the
-// Lab-Sandbox header for scripts); sandboxes expire. API.md beside this
-// file is the contract the /lab page and the OpenAPI document follow.
+// Lab-Sandbox header for scripts); sandboxes expire. Because anyone can
+// name a new sandbox with every request, the lab is bounded: a sandbox is
+// stored only by its first article, each client address may make a few an
+// hour, and the sandboxes and stored bytes in all have limits (429, 503 and
+// 507, each a problem that names its limit). API.md beside this file is
+// the contract the /lab page and the OpenAPI document follow.
 //
 // The lab owns its page, script and OpenAPI fragment, and its stores
 // (lab/store); it imports respond, web and its store, and must not import

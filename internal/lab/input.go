@@ -33,14 +33,14 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // readBody reads a request body of media type want, at most limit bytes.
 // acceptHeader (Accept-Post or Accept-Patch) names want on a 415.
-func (l *Lab) readBody(w http.ResponseWriter, r *http.Request, want, acceptHeader string) ([]byte, *problem) {
+func (l *Lab) readBody(w http.ResponseWriter, r *http.Request, want, acceptHeader string) ([]byte, *respond.Problem) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != want || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
 		if acceptHeader != "" {
 			w.Header().Set(acceptHeader, want)
 		}
-		return nil, &problem{status: http.StatusUnsupportedMediaType, title: "Unsupported Media Type",
-			detail: "Send the body as " + want + " (UTF-8); this request's Content-Type was " + strconv.Quote(r.Header.Get("Content-Type")) + "."}
+		return nil, &respond.Problem{Status: http.StatusUnsupportedMediaType, Title: "Unsupported Media Type",
+			Detail: "Send the body as " + want + " (UTF-8); this request's Content-Type was " + strconv.Quote(respond.Truncate(r.Header.Get("Content-Type"), 100)) + "."}
 	}
 	limit := l.requestLimit()
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(limit)))
@@ -61,10 +61,10 @@ func (l *Lab) readBody(w http.ResponseWriter, r *http.Request, want, acceptHeade
 // with every character escaped as two bytes, plus the other fields.
 func (l *Lab) requestLimit() int { return 2*l.opts.MaxBody + 16<<10 }
 
-func (l *Lab) tooLarge(detail string) *problem {
-	return &problem{status: http.StatusRequestEntityTooLarge, title: "Content Too Large",
-		detail: detail + " An article's body may hold " + strconv.Itoa(l.opts.MaxBody) + " bytes, a request " + strconv.Itoa(l.requestLimit()) + ".",
-		extra:  map[string]any{"limit": l.opts.MaxBody, "request_limit": l.requestLimit()}}
+func (l *Lab) tooLarge(detail string) *respond.Problem {
+	return &respond.Problem{Status: http.StatusRequestEntityTooLarge, Title: "Content Too Large",
+		Detail: detail + " An article's body may hold " + strconv.Itoa(l.opts.MaxBody) + " bytes, a request " + strconv.Itoa(l.requestLimit()) + ".",
+		Extra:  map[string]any{"limit": l.opts.MaxBody, "request_limit": l.requestLimit()}}
 }
 
 // input is what a request body says. Nil members were not sent.
@@ -76,7 +76,7 @@ type input struct {
 // parseInput reads a JSON object strictly: no duplicate or unknown
 // members, no wrong types, nothing after it. In a merge patch (RFC 7396)
 // null removes a member, which no member of an article allows.
-func parseInput(data []byte, patch bool) (input, *problem) {
+func parseInput(data []byte, patch bool) (input, *respond.Problem) {
 	var in input
 	var errs []fieldError
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -172,7 +172,7 @@ func decodeInt(raw json.RawMessage, key string, errs *[]fieldError) *int64 {
 // fields checks the article's content and returns it; base fills the
 // members in that were not sent (a merge patch), or nil when all three are
 // required (create and PUT).
-func (l *Lab) fields(in input, base *store.Article) (store.Fields, *problem) {
+func (l *Lab) fields(in input, base *store.Article) (store.Fields, *respond.Problem) {
 	var f store.Fields
 	var errs []fieldError
 	pick := func(name string, v *string, old string) string {

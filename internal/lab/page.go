@@ -17,7 +17,8 @@ var files embed.FS
 type view struct {
 	web.Page
 	// The lab's limits, as text; "" when not known.
-	LabMaxArticles, LabMaxBody, LabTTL string
+	LabMaxArticles, LabMaxBody, LabTTL                        string
+	LabIdleTTL, LabNewSandboxes, LabMaxSandboxes, LabMaxBytes string
 }
 
 // AddPage renders the lab's page in shell's layout and adds its scripts,
@@ -65,13 +66,23 @@ func labView(o Options) view {
 	}
 	if o.TTL > 0 {
 		v.LabTTL = duration(o.TTL)
+		v.LabIdleTTL = duration(min(o.TTL, littleUsedTTL))
+	}
+	if o.NewSandboxesPerHour > 0 {
+		v.LabNewSandboxes = strconv.Itoa(o.NewSandboxesPerHour)
+	}
+	if o.MaxSandboxes > 0 {
+		v.LabMaxSandboxes = strconv.Itoa(o.MaxSandboxes) + " sandboxes"
+	}
+	if o.MaxBytes > 0 {
+		v.LabMaxBytes = byteSize(o.MaxBytes)
 	}
 	return v
 }
 
 // byteSize writes n bytes the way people say it: "64 KiB", "1 MiB",
 // "1500 bytes".
-func byteSize(n int) string {
+func byteSize[N int | int64](n N) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)

@@ -85,3 +85,23 @@ func TestLabLimitsText(t *testing.T) {
 		}
 	}
 }
+
+// TestLabBoundsText checks how the lab's bounds in all read on the page,
+// which the problems of type /lab#limits point to.
+func TestLabBoundsText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   Options
+		want [4]string
+	}{
+		{Options{}, [4]string{"", "", "", ""}},
+		{Options{TTL: 24 * time.Hour, NewSandboxesPerHour: 30, MaxSandboxes: 10_000, MaxBytes: 128 << 20},
+			[4]string{"1 hour", "30", "10000 sandboxes", "128 MiB"}},
+		{Options{TTL: 30 * time.Minute, MaxBytes: 1_000_000}, [4]string{"30 minutes", "", "", "1000000 bytes"}},
+	} {
+		v := labView(tc.in)
+		if got := [4]string{v.LabIdleTTL, v.LabNewSandboxes, v.LabMaxSandboxes, v.LabMaxBytes}; got != tc.want {
+			t.Errorf("%+v reads %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

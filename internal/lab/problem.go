@@ -2,42 +2,52 @@ package lab
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/respond"
 )
 
-// problem is an error answer before the base path and instance are known.
-// typ is a path below the base path: "/guides/stale-etag", or "" for the
-// status code's own page.
-type problem struct {
-	status int
-	typ    string
-	title  string
-	detail string
-	extra  map[string]any
-	cause  error // behind a 500, logged
+// Every error answer of the lab is a *respond.Problem. Its Type is a path
+// below the base path ("/guides/stale-etag"), or "" for the status code's
+// own page; respond.Fail makes links of it and of the instance.
+
+// handle adapts a lab handler: respond.Handle writes the problem it
+// returns, after fail has turned a store's error into one.
+func (l *Lab) handle(h respond.HandlerFunc) http.HandlerFunc {
+	return respond.Handle(l.opts.Log, func(w http.ResponseWriter, r *http.Request) error {
+		if err := h(w, r); err != nil {
+			return l.fail(w, r, err)
+		}
+		return nil
+	})
 }
 
-func (p *problem) Error() string { return p.title + ": " + p.detail }
-
-func (l *Lab) problem(w http.ResponseWriter, r *http.Request, p *problem) {
-	respond.Fail(w, r, l.opts.Log, &respond.Problem{Type: p.typ, Title: p.title, Status: p.status,
-		Detail: p.detail, Extra: p.extra, Cause: p.cause})
-}
-
-// fail answers err: a *problem as it is, a store error as a 500 that is
-// logged.
-func (l *Lab) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var p *problem
-	if errors.As(err, &p) {
-		l.problem(w, r, p)
-		return
+// fail is the one table from the errors a handler meets to the problems
+// that answer them: a *respond.Problem as it is, the store's errors as
+// their problems, and anything else as a 500 whose cause respond logs.
+func (l *Lab) fail(w http.ResponseWriter, r *http.Request, err error) *respond.Problem {
+	var p *respond.Problem
+	var dup *store.DuplicateSlugError
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &dup):
+		return l.duplicate(r, dup)
+	case errors.Is(err, store.ErrNotFound):
+		return notFound(r.PathValue("id"))
+	case errors.Is(err, store.ErrTooMany):
+		return l.sandboxFull()
+	case errors.Is(err, store.ErrTooManySandboxes):
+		return l.labFull(w)
+	case errors.Is(err, store.ErrStorageFull):
+		return l.storageFull(w)
 	}
-	l.problem(w, r, &problem{status: http.StatusInternalServerError, title: "Internal Server Error",
-		detail: "The lab's database failed; nothing was changed by this request. Try again in a moment.", cause: err})
+	return &respond.Problem{Status: http.StatusInternalServerError, Title: "Internal Server Error",
+		Detail: "The lab's database failed; nothing was changed by this request. Try again in a moment.", Cause: err}
 }
 
 // fieldError is one problem with one member of a request body.
@@ -46,61 +56,100 @@ type fieldError struct {
 	Message string `json:"message"`
 }
 
-func badRequest(detail string, errs []fieldError) *problem {
-	p := &problem{status: http.StatusBadRequest, title: "Bad Request", detail: detail}
+func badRequest(detail string, errs []fieldError) *respond.Problem {
+	p := &respond.Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: detail}
 	if len(errs) > 0 {
-		p.extra = map[string]any{"errors": errs}
+		p.Extra = map[string]any{"errors": errs}
 	}
 	return p
 }
 
-func notFound(id string) *problem {
-	return &problem{status: http.StatusNotFound, title: "Not Found",
-		detail: "There is no article " + strconv.Quote(id) + " in this sandbox. Articles live in the sandbox that created them (the Lab-Sandbox header or the teapot_lab cookie), and sandboxes expire when unused."}
+func notFound(id string) *respond.Problem {
+	return &respond.Problem{Status: http.StatusNotFound, Title: "Not Found",
+		Detail: "There is no article " + strconv.Quote(id) + " in this sandbox. Articles live in the sandbox that created them (the Lab-Sandbox header or the teapot_lab cookie), and sandboxes expire when unused."}
 }
 
-func (l *Lab) preconditionRequired(a store.Article) *problem {
-	return &problem{status: http.StatusPreconditionRequired, typ: "/guides/missing-precondition",
-		title:  "Precondition Required",
-		detail: "Changing an article needs a precondition, so that no one's edit is silently overwritten: send If-Match with the ETag you read (now " + etag(a.Version) + "), or If-Unmodified-Since, or the \"version\" you read in the body.",
-		extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version)}}
+func (l *Lab) preconditionRequired(a store.Article) *respond.Problem {
+	return &respond.Problem{Status: http.StatusPreconditionRequired, Type: "/guides/missing-precondition",
+		Title:  "Precondition Required",
+		Detail: "Changing an article needs a precondition, so that no one's edit is silently overwritten: send If-Match with the ETag you read (now " + etag(a.Version) + "), or If-Unmodified-Since, or the \"version\" you read in the body.",
+		Extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version)}}
 }
 
-func (l *Lab) stale(r *http.Request, a store.Article, why string) *problem {
-	return &problem{status: http.StatusPreconditionFailed, typ: "/guides/stale-etag", title: "Precondition Failed",
-		detail: why + " The article is now at version " + strconv.FormatInt(a.Version, 10) + " (ETag " + etag(a.Version) + "); \"current\" holds it as it is now. Merge your change into it and send it again with If-Match: " + etag(a.Version) + ".",
-		extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version), "current": l.represent(r, a)}}
+func (l *Lab) stale(r *http.Request, a store.Article, why string) *respond.Problem {
+	return &respond.Problem{Status: http.StatusPreconditionFailed, Type: "/guides/stale-etag", Title: "Precondition Failed",
+		Detail: why + " The article is now at version " + strconv.FormatInt(a.Version, 10) + " (ETag " + etag(a.Version) + "); \"current\" holds it as it is now. Merge your change into it and send it again with If-Match: " + etag(a.Version) + ".",
+		Extra:  map[string]any{"current_version": a.Version, "current_etag": etag(a.Version), "current": l.represent(r, a)}}
 }
 
-func (l *Lab) editConflict(r *http.Request, a store.Article, yours int64) *problem {
-	return &problem{status: http.StatusConflict, typ: "/guides/edit-conflict", title: "Conflict",
-		detail: "You edited version " + strconv.FormatInt(yours, 10) + ", but the article is now at version " + strconv.FormatInt(a.Version, 10) + ": someone changed it after you read it. \"current\" holds it as it is now; merge your change into it and send it again with \"version\": " + strconv.FormatInt(a.Version, 10) + ".",
-		extra: map[string]any{"your_version": yours, "current_version": a.Version, "current_etag": etag(a.Version),
+func (l *Lab) editConflict(r *http.Request, a store.Article, yours int64) *respond.Problem {
+	return &respond.Problem{Status: http.StatusConflict, Type: "/guides/edit-conflict", Title: "Conflict",
+		Detail: "You edited version " + strconv.FormatInt(yours, 10) + ", but the article is now at version " + strconv.FormatInt(a.Version, 10) + ": someone changed it after you read it. \"current\" holds it as it is now; merge your change into it and send it again with \"version\": " + strconv.FormatInt(a.Version, 10) + ".",
+		Extra: map[string]any{"your_version": yours, "current_version": a.Version, "current_etag": etag(a.Version),
 			"current": l.represent(r, a)}}
 }
 
-func (l *Lab) duplicate(r *http.Request, e *store.DuplicateSlugError) *problem {
+func (l *Lab) duplicate(r *http.Request, e *store.DuplicateSlugError) *respond.Problem {
 	url := l.articleURL(r, e.Existing)
-	return &problem{status: http.StatusConflict, typ: "/guides/duplicate-key", title: "Conflict",
-		detail: "The slug " + strconv.Quote(e.Slug) + " is taken by another article in this sandbox (" + url + "). Choose another slug, or edit that article instead.",
-		extra:  map[string]any{"slug": e.Slug, "existing": url, "existing_id": e.Existing}}
+	return &respond.Problem{Status: http.StatusConflict, Type: "/guides/duplicate-key", Title: "Conflict",
+		Detail: "The slug " + strconv.Quote(e.Slug) + " is taken by another article in this sandbox (" + url + "). Choose another slug, or edit that article instead.",
+		Extra:  map[string]any{"slug": e.Slug, "existing": url, "existing_id": e.Existing}}
 }
 
-func (l *Lab) illegalTransition(r *http.Request, a store.Article, name string) *problem {
+func (l *Lab) illegalTransition(r *http.Request, a store.Article, name string) *respond.Problem {
 	allowed, links := l.transitionsFrom(r, a)
 	detail := "The article is " + string(a.State) + ", so it cannot " + name + "."
 	if len(allowed) > 0 {
 		detail += " From " + string(a.State) + " it can: " + joinNames(allowed) + "."
 	}
-	return &problem{status: http.StatusConflict, typ: "/guides/illegal-transition", title: "Conflict", detail: detail,
-		extra: map[string]any{"state": a.State, "allowed": allowed, "transitions": links,
+	return &respond.Problem{Status: http.StatusConflict, Type: "/guides/illegal-transition", Title: "Conflict", Detail: detail,
+		Extra: map[string]any{"state": a.State, "allowed": allowed, "transitions": links,
 			"current_version": a.Version, "current_etag": etag(a.Version)}}
 }
 
-func (l *Lab) sandboxFull() *problem {
-	return &problem{status: http.StatusConflict, typ: "/lab#limits", title: "Conflict",
-		detail: "This sandbox already holds " + strconv.Itoa(l.opts.MaxArticles) + " articles, the most it may. Delete one, then create this one again.",
-		extra:  map[string]any{"limit": l.opts.MaxArticles}}
+func (l *Lab) sandboxFull() *respond.Problem {
+	return &respond.Problem{Status: http.StatusConflict, Type: "/lab#limits", Title: "Conflict",
+		Detail: "This sandbox already holds " + strconv.Itoa(l.opts.MaxArticles) + " articles, the most it may. Delete one, then create this one again.",
+		Extra:  map[string]any{"limit": l.opts.MaxArticles}}
+}
+
+// tooManyNewSandboxes answers a client that has made its share of new
+// sandboxes, with how long until it may make one more.
+func (l *Lab) tooManyNewSandboxes(w http.ResponseWriter, wait time.Duration) *respond.Problem {
+	secs := retryAfter(w, wait)
+	return &respond.Problem{Status: http.StatusTooManyRequests, Type: "/lab#limits", Title: "Too Many Requests",
+		Detail: "This address has made " + strconv.Itoa(l.opts.NewSandboxesPerHour) + " new sandboxes in the last hour, the most the lab allows one address. Go on in a sandbox you have (send its Lab-Sandbox token, or keep the teapot_lab cookie), or try again in " + strconv.Itoa(secs) + " s.",
+		Extra:  map[string]any{"limit": l.opts.NewSandboxesPerHour}}
+}
+
+// labFull answers a new sandbox when the lab holds all it keeps. 503: the
+// server cannot take more visitors for now, and will when sandboxes
+// expire.
+func (l *Lab) labFull(w http.ResponseWriter) *respond.Problem {
+	secs := retryAfter(w, l.sweepInterval())
+	return &respond.Problem{Status: http.StatusServiceUnavailable, Type: "/lab#limits", Title: "Service Unavailable",
+		Detail: "The lab holds " + strconv.Itoa(l.opts.MaxSandboxes) + " sandboxes, the most it keeps at once, so it cannot start a new one now. Sandboxes expire when unused (empty or little-used ones after " + duration(l.idleTTL()) + "); try again in " + strconv.Itoa(secs) + " s, or go on in a sandbox you have.",
+		Extra:  map[string]any{"limit": l.opts.MaxSandboxes}}
+}
+
+// storageFull answers a write that would store more than the lab keeps,
+// or that its database had no room for. 507 Insufficient Storage (RFC
+// 4918) says exactly that, and that the request should not be repeated
+// as it is: unlike a 503, the server is not busy, it is full, and a
+// smaller change (or a delete) would go through now.
+func (l *Lab) storageFull(w http.ResponseWriter) *respond.Problem {
+	secs := retryAfter(w, l.sweepInterval())
+	return &respond.Problem{Status: http.StatusInsufficientStorage, Type: "/lab#limits", Title: "Insufficient Storage",
+		Detail: "The lab's storage is full: it keeps at most " + strconv.FormatInt(l.opts.MaxBytes, 10) + " bytes of articles in all, and this change needs more. Nothing was changed. Shrink or delete an article, or try again in " + strconv.Itoa(secs) + " s, as unused sandboxes expire.",
+		Extra:  map[string]any{"limit": l.opts.MaxBytes}}
+}
+
+// retryAfter sets Retry-After to wait in whole seconds, at least 1, and
+// returns them.
+func retryAfter(w http.ResponseWriter, wait time.Duration) int {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return secs
 }
 
 func joinNames(names []string) string {

@@ -62,6 +62,15 @@ type Report struct {
 }
 
 func (c *Checker) serveCheck(w http.ResponseWriter, r *http.Request) {
+	// The API takes forms and JSON sent as a form (curl -d), which a page
+	// on any site can post, spending its visitors' check budgets and
+	// making the checker their proxy: browsers' requests from other
+	// origins are refused, while scripts and the command line, which
+	// send no Origin, go on working.
+	if err := c.sameSite.Check(r); err != nil {
+		c.problem(w, r, http.StatusForbidden, "Cross-origin request refused", crossOriginDetail(r))
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	var mbe *http.MaxBytesError
 	if len(body) > MaxBody || errors.As(err, &mbe) {
@@ -203,6 +212,17 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// crossOriginDetail says why a browser's request from another origin was
+// refused, naming the header that told.
+func crossOriginDetail(r *http.Request) string {
+	why := fmt.Sprintf("its Origin %q is not this server's (%s)", respond.Truncate(r.Header.Get("Origin"), 100), respond.Truncate(r.Host, 100))
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		why = fmt.Sprintf("the browser says it comes from a page of another origin (Sec-Fetch-Site: %s)", respond.Truncate(site, 20))
+	}
+	return "POST /api/check takes requests from this server's own pages and from clients that send no Origin (scripts, curl); " +
+		"this one is refused because " + why + ", so that a page elsewhere cannot run checks with its visitors' budgets."
 }
 
 func (c *Checker) problem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {

@@ -40,6 +40,10 @@ type Options struct {
 	// ClientAddr is the address a request's checks are counted under;
 	// nil is the TCP peer (forwarding headers are not believed).
 	ClientAddr func(*http.Request) string
+	// Origins may post to /api/check from a browser besides the
+	// request's own (its Host): the public URL, for a reverse proxy that
+	// rewrites Host. Each is an origin such as https://teapot.example.
+	Origins []string
 }
 
 // Defaults for the options left zero.
@@ -57,8 +61,9 @@ type Checker struct {
 	transport *http.Transport
 	workers   chan struct{}
 	clients   *clients
-	page      *web.Doc   // the /check page, once AddPage made it
-	shell     *web.Shell // serves it
+	sameSite  *http.CrossOriginProtection // refuses other sites' pages, see serveCheck
+	page      *web.Doc                    // the /check page, once AddPage made it
+	shell     *web.Shell                  // serves it
 }
 
 // New returns a checker.
@@ -101,7 +106,14 @@ func New(opts Options) *Checker {
 		MaxResponseHeaderBytes: 64 << 10,
 		ForceAttemptHTTP2:      true,
 	}
-	return &Checker{opts: opts, transport: tr, workers: make(chan struct{}, opts.Workers), clients: newClients(opts.PerClient)}
+	sameSite := http.NewCrossOriginProtection()
+	for _, o := range opts.Origins {
+		if err := sameSite.AddTrustedOrigin(o); err != nil {
+			panic("urlcheck.New: Origins: " + err.Error()) // the config validated it
+		}
+	}
+	return &Checker{opts: opts, transport: tr, workers: make(chan struct{}, opts.Workers), clients: newClients(opts.PerClient),
+		sameSite: sameSite}
 }
 
 // Limits are the checker's limits on a request.

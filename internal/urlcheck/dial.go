@@ -69,7 +69,7 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil || port < 1 || port > 65535 {
 		return nil, &RefusedError{Rule: "port", Target: portStr, Reason: fmt.Sprintf("port %q is not a port number", portStr)}
 	}
-	ips, err := d.lookup(ctx, host)
+	ips, named, err := d.lookup(ctx, host)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +77,10 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	// private answer among public ones is refused as a whole.
 	for _, ip := range ips {
 		if err := d.guard.CheckAddr(ip); err != nil {
+			var re *RefusedError
+			if named && errors.As(err, &re) {
+				return nil, re.ForName(strings.ToLower(strings.TrimSuffix(host, ".")))
+			}
 			return nil, err
 		}
 	}
@@ -101,28 +105,29 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 }
 
 // lookup turns the host into addresses: a literal in any form a browser
-// reads, localhost (RFC 6761) without asking, or the resolver's answers.
-func (d *dialer) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
+// reads, localhost (RFC 6761) without asking, or the resolver's answers;
+// named says the host was a name.
+func (d *dialer) lookup(ctx context.Context, host string) (ips []netip.Addr, named bool, err error) {
 	ip, ok, err := parseHost(host)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if ok {
-		return []netip.Addr{ip}, nil
+		return []netip.Addr{ip}, false, nil
 	}
 	name := strings.ToLower(strings.TrimSuffix(host, "."))
 	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
-		return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}, nil
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}, true, nil
 	}
 	ht, _ := ctx.Value(hopKey{}).(*hopTrace)
 	ht.set(func(ht *hopTrace) { ht.dnsStart = time.Now() })
-	ips, err := d.resolve.LookupNetIP(ctx, "ip", name)
+	ips, err = d.resolve.LookupNetIP(ctx, "ip", name)
 	ht.set(func(ht *hopTrace) { ht.dnsDone = time.Now() })
 	if err != nil {
-		return nil, fmt.Errorf("resolving %s: %w", name, err)
+		return nil, true, &lookupError{name: name, err: err}
 	}
 	if len(ips) == 0 {
-		return nil, fmt.Errorf("resolving %s: no addresses", name)
+		return nil, true, fmt.Errorf("resolving %s: no addresses", name)
 	}
 	if len(ips) > maxAnswers {
 		ips = ips[:maxAnswers]
@@ -131,5 +136,51 @@ func (d *dialer) lookup(ctx context.Context, host string) ([]netip.Addr, error) 
 	for i, ip := range ips {
 		out[i] = ip.Unmap()
 	}
-	return out, nil
+	return out, true, nil
+}
+
+// lookupError is a failed lookup of name, told without the resolver's
+// address: *net.DNSError names the server it asked ("lookup x on
+// 10.0.0.2:53: ..."), and its message may hold the addresses of the
+// exchange, which are inside the network the checker runs in.
+type lookupError struct {
+	name string
+	err  error
+}
+
+func (e *lookupError) Error() string {
+	msg := e.err.Error()
+	var de *net.DNSError
+	if errors.As(e.err, &de) {
+		switch msg = de.Err; {
+		case de.IsNotFound:
+			msg = "no such host"
+		case de.IsTimeout:
+			msg = "the lookup timed out"
+		}
+	}
+	if mentionsAddr(msg) {
+		msg = "the lookup failed"
+	}
+	return "resolving " + e.name + ": " + msg
+}
+
+func (e *lookupError) Unwrap() error { return e.err }
+
+// mentionsAddr says whether s holds an IP address, with or without a
+// port, anywhere in it.
+func mentionsAddr(s string) bool {
+	words := strings.FieldsFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || strings.ContainsRune(".:[]", r))
+	})
+	for _, w := range words {
+		w = strings.TrimRight(w, ".:")
+		if _, err := netip.ParseAddr(strings.Trim(w, "[]")); err == nil {
+			return true
+		}
+		if _, err := netip.ParseAddrPort(w); err == nil {
+			return true
+		}
+	}
+	return false
 }

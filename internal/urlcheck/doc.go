@@ -15,7 +15,12 @@
 // 2130706433 or 0x7f.1 are refused like a plain 127.0.0.1. Only http and
 // https, only the allowed ports, and caps on bytes read, time per URL, URLs
 // per request and checks per client address. Operators inside their own
-// network may allow private targets explicitly.
+// network may allow private targets explicitly. A refusal names its rule
+// but, for a host name, never the address the name resolved to, and a DNS
+// error never names the server's resolver: the checker must not map its
+// network for its users either. Browsers' requests to /api/check from
+// other origins are refused, so that no other site can spend its
+// visitors' checks.
 //
 // urlcheck owns the checker and its guard: the walk of the redirect
 // chain, the dialer, the limits, /api/check, and which targets are

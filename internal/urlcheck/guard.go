@@ -17,6 +17,10 @@ type RefusedError struct {
 	Rule   string
 	Target string
 	Reason string
+
+	// resolved is what the refused address is, without the address
+	// ("an address that is private (RFC 1918)"), for ForName.
+	resolved string
 }
 
 func (e *RefusedError) Error() string { return e.Reason }
@@ -50,10 +54,24 @@ func (g *Guard) CheckAddr(a netip.Addr) error {
 		return nil
 	}
 	msg := fmt.Sprintf("address %s is %s; private targets are disabled", a, what)
+	resolved := "an address that is " + what
 	if inner.IsValid() && inner != a {
 		msg = fmt.Sprintf("address %s embeds %s, which is %s; private targets are disabled", a, inner, what)
+		resolved = "an address that embeds an IPv4 address that is " + what
 	}
-	return &RefusedError{Rule: rule, Target: a.String(), Reason: msg}
+	return &RefusedError{Rule: rule, Target: a.String(), Reason: msg, resolved: resolved}
+}
+
+// ForName is the refusal of an address that the host name resolved to,
+// worded without the address: the rule is the user's to know, but what an
+// internal name resolves to is a map of the network the checker runs in.
+// The user's own literal address is echoed back as it was.
+func (e *RefusedError) ForName(name string) *RefusedError {
+	if e.resolved == "" {
+		return e
+	}
+	return &RefusedError{Rule: e.Rule, Target: name, resolved: e.resolved,
+		Reason: fmt.Sprintf("host %s resolves to %s; private targets are disabled", name, e.resolved)}
 }
 
 func (g *Guard) allowed(a netip.Addr) bool {

@@ -55,6 +55,7 @@ func newSSRFSetup(t *testing.T) ssrfSetup {
 		"mapped.test":   {{"::ffff:10.0.0.1"}},
 		"metadata.test": {{"169.254.169.254"}},
 		"rebind.test":   {{"127.0.0.2"}, {"127.0.0.1"}},
+		"nat64.test":    {{"64:ff9b::a00:1"}},
 	})
 	c := newChecker(t, Options{Guard: Guard{
 		Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")},
@@ -163,8 +164,8 @@ func TestSSRFRebinding(t *testing.T) {
 	if len(r.Hops) != 2 || r.Hops[0].Status != http.StatusFound || r.Hops[0].RemoteAddr == "" {
 		t.Fatalf("hops %+v, want a 302 from the allowed address, then a refusal", r.Hops)
 	}
-	if r.Refused == nil || r.Refused.Rule != "loopback" || r.Refused.Target != "127.0.0.1" {
-		t.Errorf("refused = %+v, want loopback 127.0.0.1", r.Refused)
+	if r.Refused == nil || r.Refused.Rule != "loopback" || r.Refused.Target != "rebind.test" || strings.Contains(r.Error, "127.0.0.1") {
+		t.Errorf("refused = %+v, want loopback, naming rebind.test and not the address it resolved to", r.Refused)
 	}
 	if n := s.res.lookups("rebind.test"); n != 2 {
 		t.Errorf("rebind.test was looked up %d times, want 2 (once per connection)", n)

@@ -26,6 +26,15 @@
     dl.appendChild(dt);
     dl.appendChild(dd);
   }
+  // Why an answer has no hostname, by its reverse_dns.
+  var noName = {
+    none: "none (no reverse DNS name)",
+    timeout: "not known: the reverse DNS lookup timed out",
+    failed: "not known: the reverse DNS lookup failed",
+    skipped: "not looked up: you have made many lookups in the last minute; try again in a minute",
+    busy: "not looked up: the server is busy; try again",
+    "special-purpose": "not looked up: special-purpose addresses never are"
+  };
   function render(j) {
     addr.textContent = j.ip;
     if (asked) {
@@ -36,7 +45,7 @@
     fact(dl, "Version", "IPv" + j.version);
     fact(dl, "Decimal", j.decimal);
     fact(dl, "IPv4-mapped form", j.ipv4_mapped);
-    fact(dl, "Hostname", j.hostname || "none (no reverse DNS name)");
+    fact(dl, "Hostname", j.hostname || noName[j.reverse_dns] || noName.none);
     fact(dl, "Country", j.country ? j.country + (j.country_code ? " (" + j.country_code + ")" : "") : "");
     fact(dl, "Region", j.region);
     fact(dl, "City", j.city);

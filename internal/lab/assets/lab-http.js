@@ -17,7 +17,7 @@
   var reasons = {200: "OK", 201: "Created", 204: "No Content", 304: "Not Modified", 400: "Bad Request",
     404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 412: "Precondition Failed", 413: "Content Too Large",
     415: "Unsupported Media Type", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
-    503: "Service Unavailable"};
+    503: "Service Unavailable", 507: "Insufficient Storage"};
   // Headers every teapot response carries for the browser's safety: true,
   // but not what this page is about.
   var quiet = {"content-security-policy": 1, "x-content-type-options": 1, "referrer-policy": 1, "x-frame-options": 1,

@@ -56,7 +56,7 @@ func benchmarkUpdate(b *testing.B, s store.Store, conflicting bool) {
 			targets[i] = targets[0]
 			continue
 		}
-		a, err := s.Create(ctx, "bench", store.Fields{Slug: fmt.Sprint(i), Body: "body"}, benchClients)
+		a, err := s.Create(ctx, "bench", store.Fields{Slug: fmt.Sprint(i), Body: "body"}, articles(benchClients))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func benchmarkUpdate(b *testing.B, s store.Store, conflicting bool) {
 				for {
 					attempts.Add(1)
 					f := store.Fields{Slug: cur.Slug, Title: fmt.Sprint(c), Body: cur.Body}
-					next, err := s.Update(ctx, "bench", cur.ID, cur.Version, f)
+					next, err := s.Update(ctx, "bench", cur.ID, cur.Version, f, 0)
 					var stale *store.StaleError
 					if errors.As(err, &stale) {
 						cur = stale.Current

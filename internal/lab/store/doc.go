@@ -3,7 +3,10 @@
 // and PostgreSQL (shared by several teapot instances). Every change is a
 // compare-and-set on the article's version, done by the database in one
 // statement; unique slugs are a database constraint. Articles live in
-// sandboxes, one per visitor, that expire.
+// sandboxes, one per visitor, that expire. A sandbox exists only once
+// something was created in it, and the stores count what they hold
+// (sandboxes, and the bytes of every article, kept by triggers) so that
+// Limits can bound it.
 //
 // Both stores migrate their schema when opened, from the numbered files
 // under migrations/, each recorded in schema_migrations. Timestamps are

@@ -59,3 +59,14 @@ func retryOwnerGone(op func() (Article, error)) (Article, error) {
 	}
 	return Article{}, err
 }
+
+// whyNotUpdated is whyNot for an update, which its size may also have
+// refused: an article still at the version asked for was refused for that.
+func whyNotUpdated(version int64, current Article, err error) error {
+	err = whyNot(current, err)
+	var stale *StaleError
+	if errors.As(err, &stale) && stale.Current.Version == version {
+		return ErrStorageFull
+	}
+	return err
+}

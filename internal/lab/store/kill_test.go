@@ -72,10 +72,10 @@ func killChild(path string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	a, err := s.Create(ctx, "sb", store.Fields{Slug: "s", Body: "1"}, 1)
+	a, err := s.Create(ctx, "sb", store.Fields{Slug: "s", Body: "1"}, articles(1))
 	for err == nil {
 		fmt.Printf("%d %d\n", a.ID, a.Version)
-		a, err = s.Update(ctx, "sb", a.ID, a.Version, store.Fields{Slug: "s", Body: strconv.FormatInt(a.Version+1, 10)})
+		a, err = s.Update(ctx, "sb", a.ID, a.Version, store.Fields{Slug: "s", Body: strconv.FormatInt(a.Version+1, 10)}, 0)
 	}
 	fmt.Fprintln(os.Stderr, err)
 	os.Exit(1)

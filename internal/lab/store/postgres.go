@@ -27,6 +27,13 @@ var _ Store = (*Postgres)(nil)
 // schema queue and tests in separate schemas do not.
 const migrationLock = 0x7ea907
 
+// newSandboxLock is the first key of the advisory lock a Create holds
+// while it makes a sandbox: new sandboxes are made one at a time in a
+// schema, so that their count stays under Limits.Sandboxes however many
+// instances share it. Each client may make only a few (the lab's rate
+// limit), so the lock is seldom waited for.
+const newSandboxLock = 0x7ea908
+
 // postgresPoolSize is the default number of connections. A commit waits
 // for the server's WAL flush, and concurrent commits share one: with 32
 // clients on distinct articles, 8 connections resolved 2.7 times as many
@@ -70,8 +77,7 @@ func (p *Postgres) migrate(ctx context.Context) error {
 		return err
 	}
 	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))`,
-			migrationLock); err != nil {
+		if _, err := tx.Exec(ctx, pgLockSchema, migrationLock); err != nil {
 			return fmt.Errorf("migrate: lock: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -106,18 +112,35 @@ func (p *Postgres) migrate(ctx context.Context) error {
 }
 
 const (
-	pgTouch = `INSERT INTO sandboxes (token, last_used) VALUES ($1, $2)
+	// Touching never makes a sandbox: reads of unknown ones write
+	// nothing.
+	pgTouch      = `UPDATE sandboxes SET last_used = $2 WHERE token = $1`
+	pgLockSchema = `SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))`
+	// ON CONFLICT: another Create made the sandbox since this one found
+	// it missing.
+	pgNewSandbox = `INSERT INTO sandboxes (token, last_used, created)
+		SELECT $1, $2, $2 WHERE (SELECT count(*) FROM sandboxes) < $3
 		ON CONFLICT (token) DO UPDATE SET last_used = excluded.last_used`
-	pgCreate = `INSERT INTO articles (sandbox, slug, title, body, state, version, created, updated)
-		SELECT $1, $2, $3, $4, $5, 1, $6, $6
+	pgCreate = `INSERT INTO articles (sandbox, slug, title, body, state, version, created, updated, size)
+		SELECT $1, $2, $3, $4, $5, 1, $6, $6, $8::bigint
 		WHERE (SELECT count(*) FROM articles WHERE sandbox = $1) < $7
+		AND (SELECT sum(bytes) FROM usage_bytes) + $8::bigint <= $9::bigint
 		RETURNING ` + articleColumns
+	pgCount = `SELECT count(*) FROM articles WHERE sandbox = $1`
+	// size on the right of SET is the new size, in WHERE the old.
 	pgUpdate = `UPDATE articles
-		SET slug = $1, title = $2, body = $3, state = $4, version = version + 1, updated = $5
+		SET slug = $1, title = $2, body = $3, state = $4, version = version + 1, updated = $5, size = $9::bigint
 		WHERE sandbox = $6 AND id = $7 AND version = $8
+		AND ($9::bigint <= size OR (SELECT sum(bytes) FROM usage_bytes) + $9::bigint - size <= $10::bigint)
 		RETURNING ` + articleColumns
-	pgDelete    = `DELETE FROM articles WHERE sandbox = $1 AND id = $2 AND version = $3`
-	pgExpire    = `DELETE FROM sandboxes WHERE last_used < $1`
+	pgDelete  = `DELETE FROM articles WHERE sandbox = $1 AND id = $2 AND version = $3`
+	pgExpired = `last_used < $2 AND (last_used < $1
+		OR last_used <= created + $3 * interval '1 millisecond'
+		OR NOT EXISTS (SELECT 1 FROM articles WHERE articles.sandbox = sandboxes.token))`
+	pgExpireLock = `SELECT 1 FROM articles WHERE sandbox IN (SELECT token FROM sandboxes WHERE ` + pgExpired + `)
+		ORDER BY id FOR UPDATE OF articles`
+	pgExpire    = `DELETE FROM sandboxes WHERE ` + pgExpired
+	pgUsage     = `SELECT (SELECT count(*) FROM sandboxes), (SELECT coalesce(sum(bytes), 0)::bigint FROM usage_bytes)`
 	pgSlugOwner = `SELECT id FROM articles WHERE sandbox = $1 AND slug = $2`
 	pgGet       = `SELECT ` + articleColumns + ` FROM articles WHERE sandbox = $1 AND id = $2`
 	pgList      = `SELECT ` + articleColumns + ` FROM articles WHERE sandbox = $1 ORDER BY id`
@@ -125,27 +148,40 @@ const (
 
 // Create implements Store.
 //
-// The count against max is exact under any concurrency: the sandbox
-// upsert locks the sandbox's row until commit, so creates in one sandbox
-// take turns, and under READ COMMITTED the count (a new statement, a new
-// snapshot) sees every article committed by those before.
-func (p *Postgres) Create(ctx context.Context, sandbox string, f Fields, max int) (Article, error) {
+// The count against lim.Articles is exact under any concurrency: touching
+// (or making) the sandbox locks its row until commit, so creates in one
+// sandbox take turns, and under READ COMMITTED the count (a new
+// statement, a new snapshot) sees every article committed by those
+// before. The stored bytes are read as committed: concurrent writes can
+// together go past lim.Bytes by at most what they add.
+func (p *Postgres) Create(ctx context.Context, sandbox string, f Fields, lim Limits) (Article, error) {
 	f = f.withDefaults()
 	return retryOwnerGone(func() (Article, error) {
 		var a Article
 		t := time.Now()
 		err := pgx.BeginTxFunc(ctx, p.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, pgTouch, sandbox, t); err != nil {
-				return fmt.Errorf("touch sandbox: %w", err)
+			if err := p.enter(ctx, tx, sandbox, t, lim); err != nil {
+				return err
 			}
 			var err error
-			a, err = scanPostgres(tx.QueryRow(ctx, pgCreate,
-				sandbox, f.Slug, f.Title, f.Body, string(f.State), t.UTC().Truncate(time.Second), max))
-			return err
+			a, err = scanPostgres(tx.QueryRow(ctx, pgCreate, sandbox, f.Slug, f.Title, f.Body, string(f.State),
+				t.UTC().Truncate(time.Second), orMax(int64(lim.Articles)), Size(f), orMax(lim.Bytes)))
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			var n int
+			if err := tx.QueryRow(ctx, pgCount, sandbox).Scan(&n); err != nil {
+				return err
+			}
+			if lim.Articles > 0 && n >= lim.Articles {
+				return ErrTooMany
+			}
+			return ErrStorageFull
 		})
 		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return Article{}, ErrTooMany
+		case errors.Is(err, ErrNoSandbox), errors.Is(err, ErrTooManySandboxes),
+			errors.Is(err, ErrTooMany), errors.Is(err, ErrStorageFull):
+			return Article{}, err
 		case isPostgresUnique(err):
 			// The violation ended the transaction: look the holder up
 			// afresh (it may have gone since: errOwnerGone, try again).
@@ -155,6 +191,31 @@ func (p *Postgres) Create(ctx context.Context, sandbox string, f Fields, max int
 		}
 		return a, nil
 	})
+}
+
+// enter touches the sandbox in tx, making it if lim allows.
+func (p *Postgres) enter(ctx context.Context, tx pgx.Tx, sandbox string, t time.Time, lim Limits) error {
+	tag, err := tx.Exec(ctx, pgTouch, sandbox, t)
+	if err != nil {
+		return fmt.Errorf("touch sandbox: %w", err)
+	}
+	if tag.RowsAffected() > 0 {
+		return nil
+	}
+	if !lim.NewSandbox {
+		return ErrNoSandbox
+	}
+	if _, err := tx.Exec(ctx, pgLockSchema, newSandboxLock); err != nil {
+		return fmt.Errorf("lock for a new sandbox: %w", err)
+	}
+	tag, err = tx.Exec(ctx, pgNewSandbox, sandbox, t, orMax(int64(lim.Sandboxes)))
+	if err != nil {
+		return fmt.Errorf("make sandbox: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrTooManySandboxes
+	}
+	return nil
 }
 
 // Get implements Store.
@@ -186,15 +247,17 @@ func (p *Postgres) List(ctx context.Context, sandbox string) ([]Article, error) 
 
 // Update implements Store. Under READ COMMITTED a concurrent update of the
 // row makes this one wait, then re-check its WHERE against the new row:
-// the version test is a true compare-and-set.
-func (p *Postgres) Update(ctx context.Context, sandbox string, id, version int64, f Fields) (Article, error) {
+// the version test is a true compare-and-set. The stored bytes are read as
+// committed, as in Create.
+func (p *Postgres) Update(ctx context.Context, sandbox string, id, version int64, f Fields, maxBytes int64) (Article, error) {
 	f = f.withDefaults()
 	return retryOwnerGone(func() (Article, error) {
 		a, err := scanPostgres(p.pool.QueryRow(ctx, pgUpdate,
-			f.Slug, f.Title, f.Body, string(f.State), now(), sandbox, id, version))
+			f.Slug, f.Title, f.Body, string(f.State), now(), sandbox, id, version, Size(f), orMax(maxBytes)))
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return Article{}, whyNot(p.Get(ctx, sandbox, id))
+			cur, err := p.Get(ctx, sandbox, id)
+			return Article{}, whyNotUpdated(version, cur, err)
 		case isPostgresUnique(err):
 			return Article{}, duplicate(p.pool.QueryRow(ctx, pgSlugOwner, sandbox, f.Slug), f.Slug)
 		case err != nil:
@@ -225,12 +288,35 @@ func (p *Postgres) Touch(ctx context.Context, sandbox string, now time.Time) err
 }
 
 // Expire implements Store.
-func (p *Postgres) Expire(ctx context.Context, cutoff time.Time) (int, error) {
-	tag, err := p.pool.Exec(ctx, pgExpire, cutoff)
+//
+// It locks the articles it will delete before it deletes any: the
+// cascade's triggers then take usage_bytes rows only once no update of
+// those articles can be waiting for one of them, so an update and the
+// sweep never wait for each other in a circle. (An update locks its
+// article, then a usage_bytes row.)
+func (p *Postgres) Expire(ctx context.Context, unused, idle time.Time) (int, error) {
+	var n int64
+	err := pgx.BeginTxFunc(ctx, p.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, pgExpireLock, unused, idle, FirstVisit.Milliseconds()); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, pgExpire, unused, idle, FirstVisit.Milliseconds())
+		n = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("expire sandboxes: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return int(n), nil
+}
+
+// Usage implements Store.
+func (p *Postgres) Usage(ctx context.Context) (Usage, error) {
+	var u Usage
+	if err := p.pool.QueryRow(ctx, pgUsage).Scan(&u.Sandboxes, &u.Bytes); err != nil {
+		return Usage{}, fmt.Errorf("usage: %w", err)
+	}
+	return u, nil
 }
 
 // Close implements Store.

@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLite is the Store in one SQLite database file, or in memory.
@@ -29,7 +26,7 @@ import (
 type SQLite struct {
 	db *sql.DB
 
-	touch, create, update, remove, expire, slugOwner, get, list *sql.Stmt
+	touch, newSandbox, create, count, update, remove, expire, usage, slugOwner, get, list *sql.Stmt
 }
 
 var _ Store = (*SQLite)(nil)
@@ -40,7 +37,8 @@ const sqliteBusyTimeout = 5 * time.Second
 
 // OpenSQLite opens (creating if missing) the SQLite database at path, or a
 // private in-memory one for ":memory:", and migrates its schema. The
-// directory of path must exist.
+// directory of path must exist. The database's size has no cap but the
+// disk's: see OpenSQLiteMax.
 //
 // Durability: the file is in WAL mode with synchronous=NORMAL. A commit is
 // then a write(2) of its pages to the WAL, without fsync: once Update
@@ -50,24 +48,40 @@ const sqliteBusyTimeout = 5 * time.Second
 // fsynced only at checkpoints, so a power loss or kernel panic can lose the
 // last commits (never corrupt the database): the price of commits in
 // microseconds, and fair for a lab.
-func OpenSQLite(path string) (*SQLite, error) {
+func OpenSQLite(path string) (*SQLite, error) { return OpenSQLiteMax(path, 0) }
+
+// OpenSQLiteMax is OpenSQLite with the database capped at about maxSize
+// bytes (PRAGMA max_page_count; 0: no cap), in memory as on disk. A write
+// that needs more fails with ErrStorageFull. The cap is on the database
+// proper: the WAL beside it is emptied at every checkpoint (1000 pages).
+// A database already larger keeps its size but cannot grow.
+func OpenSQLiteMax(path string, maxSize int64) (*SQLite, error) {
 	if path == "" {
 		return nil, errors.New("open sqlite: empty path")
 	}
-	s, err := openSQLite(path)
+	if maxSize < 0 {
+		return nil, errors.New("open sqlite: negative size cap")
+	}
+	s, err := openSQLite(path, maxSize)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func openSQLite(path string) (*SQLite, error) {
+func openSQLite(path string, maxSize int64) (*SQLite, error) {
 	params := []string{
+		// The page size of a new database (an existing one keeps its
+		// own): max_page_count below counts in these pages.
+		fmt.Sprintf("_pragma=page_size(%d)", sqlitePageSize),
 		fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
 		"_pragma=foreign_keys(1)",
 		// BEGIN IMMEDIATE: a transaction takes the write lock at once
 		// rather than failing to upgrade a read lock midway.
 		"_txlock=immediate",
+	}
+	if maxSize > 0 {
+		params = append(params, fmt.Sprintf("_pragma=max_page_count(%d)", max(1, maxSize/sqlitePageSize)))
 	}
 	dsn := "file::memory:"
 	if path != ":memory:" {
@@ -101,6 +115,20 @@ func openSQLite(path string) (*SQLite, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// sqlitePageSize is the page size of new databases: SQLite's default.
+const sqlitePageSize = 4096
+
+// SQLiteSizeFor is the size cap (for OpenSQLiteMax) that holds maxBytes of
+// articles (Limits.Bytes) in maxSandboxes sandboxes with room to spare, so
+// that the lab's byte limit, not the file's cap, is what a client meets:
+// B-tree pages are not full, the (sandbox, slug) index repeats part of
+// each row, and a sandbox's own rows take about 100 bytes. Measured
+// (TestSQLiteSizeFor), a file filled to maxBytes is 1.25 times it with
+// tiny articles and 1.01 times with 64 KiB ones.
+func SQLiteSizeFor(maxBytes int64, maxSandboxes int) int64 {
+	return 2*maxBytes + 256*int64(maxSandboxes) + 4<<20
 }
 
 // escapeSQLitePath makes path safe inside a "file:" URI, where "?" and "#"
@@ -172,21 +200,32 @@ func (s *SQLite) prepare() error {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&s.touch, `INSERT INTO sandboxes (token, last_used) VALUES (?1, ?2)
-			ON CONFLICT (token) DO UPDATE SET last_used = excluded.last_used`},
-		// The count and the insert are one statement in a write
+		// Touching never makes a sandbox: reads of unknown ones write
+		// nothing.
+		{&s.touch, `UPDATE sandboxes SET last_used = ?2 WHERE token = ?1`},
+		{&s.newSandbox, `INSERT INTO sandboxes (token, last_used, created)
+			SELECT ?1, ?2, ?2 WHERE (SELECT count(*) FROM sandboxes) < ?3`},
+		// The counts and the insert are one statement in a write
 		// transaction, and SQLite has one writer at a time: no other
 		// insert can come between them.
-		{&s.create, `INSERT INTO articles (sandbox, slug, title, body, state, version, created, updated)
-			SELECT ?1, ?2, ?3, ?4, ?5, 1, ?6, ?6
+		{&s.create, `INSERT INTO articles (sandbox, slug, title, body, state, version, created, updated, size)
+			SELECT ?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?8
 			WHERE (SELECT count(*) FROM articles WHERE sandbox = ?1) < ?7
+			AND (SELECT sum(bytes) FROM usage_bytes) + ?8 <= ?9
 			RETURNING ` + articleColumns},
+		{&s.count, `SELECT count(*) FROM articles WHERE sandbox = ?1`},
+		// size on the right of SET is the new size, in WHERE the old.
 		{&s.update, `UPDATE articles
-			SET slug = ?1, title = ?2, body = ?3, state = ?4, version = version + 1, updated = ?5
+			SET slug = ?1, title = ?2, body = ?3, state = ?4, version = version + 1, updated = ?5, size = ?9
 			WHERE sandbox = ?6 AND id = ?7 AND version = ?8
+			AND (?9 <= size OR (SELECT sum(bytes) FROM usage_bytes) + ?9 - size <= ?10)
 			RETURNING ` + articleColumns},
 		{&s.remove, `DELETE FROM articles WHERE sandbox = ?1 AND id = ?2 AND version = ?3`},
-		{&s.expire, `DELETE FROM sandboxes WHERE last_used < ?1`},
+		// last_used < ?2 first, for the index: ?1 is not after ?2.
+		{&s.expire, `DELETE FROM sandboxes WHERE last_used < ?2 AND (last_used < ?1
+			OR last_used <= created + ?3
+			OR NOT EXISTS (SELECT 1 FROM articles WHERE articles.sandbox = sandboxes.token))`},
+		{&s.usage, `SELECT (SELECT count(*) FROM sandboxes), (SELECT coalesce(sum(bytes), 0) FROM usage_bytes)`},
 		{&s.slugOwner, `SELECT id FROM articles WHERE sandbox = ?1 AND slug = ?2`},
 		{&s.get, `SELECT ` + articleColumns + ` FROM articles WHERE sandbox = ?1 AND id = ?2`},
 		{&s.list, `SELECT ` + articleColumns + ` FROM articles WHERE sandbox = ?1 ORDER BY id`},
@@ -198,160 +237,4 @@ func (s *SQLite) prepare() error {
 		*p.stmt = stmt
 	}
 	return nil
-}
-
-// Create implements Store.
-func (s *SQLite) Create(ctx context.Context, sandbox string, f Fields, max int) (Article, error) {
-	f = f.withDefaults()
-	t := time.Now()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Article{}, fmt.Errorf("create article: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.StmtContext(ctx, s.touch).ExecContext(ctx, sandbox, t.UnixMilli()); err != nil {
-		return Article{}, fmt.Errorf("create article: touch sandbox: %w", err)
-	}
-	row := tx.StmtContext(ctx, s.create).QueryRowContext(ctx,
-		sandbox, f.Slug, f.Title, f.Body, string(f.State), t.Unix(), max)
-	a, err := scanSQLite(row)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return Article{}, ErrTooMany
-	case isSQLiteUnique(err):
-		// Still in the transaction, so the holder is there to be named.
-		return Article{}, duplicate(tx.StmtContext(ctx, s.slugOwner).QueryRowContext(ctx, sandbox, f.Slug), f.Slug)
-	case err != nil:
-		return Article{}, fmt.Errorf("create article: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Article{}, fmt.Errorf("create article: commit: %w", err)
-	}
-	return a, nil
-}
-
-// Get implements Store.
-func (s *SQLite) Get(ctx context.Context, sandbox string, id int64) (Article, error) {
-	a, err := scanSQLite(s.get.QueryRowContext(ctx, sandbox, id))
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return Article{}, ErrNotFound
-	case err != nil:
-		return Article{}, fmt.Errorf("get article %d: %w", id, err)
-	}
-	return a, nil
-}
-
-// List implements Store.
-func (s *SQLite) List(ctx context.Context, sandbox string) ([]Article, error) {
-	rows, err := s.list.QueryContext(ctx, sandbox)
-	if err != nil {
-		return nil, fmt.Errorf("list articles: %w", err)
-	}
-	defer rows.Close()
-	list := []Article{}
-	for rows.Next() {
-		a, err := scanSQLite(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list articles: %w", err)
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list articles: %w", err)
-	}
-	return list, nil
-}
-
-// Update implements Store.
-func (s *SQLite) Update(ctx context.Context, sandbox string, id, version int64, f Fields) (Article, error) {
-	f = f.withDefaults()
-	return retryOwnerGone(func() (Article, error) {
-		row := s.update.QueryRowContext(ctx,
-			f.Slug, f.Title, f.Body, string(f.State), now().Unix(), sandbox, id, version)
-		a, err := scanSQLite(row)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return Article{}, whyNot(s.Get(ctx, sandbox, id))
-		case isSQLiteUnique(err):
-			return Article{}, duplicate(s.slugOwner.QueryRowContext(ctx, sandbox, f.Slug), f.Slug)
-		case err != nil:
-			return Article{}, fmt.Errorf("update article %d: %w", id, err)
-		}
-		return a, nil
-	})
-}
-
-// Delete implements Store.
-func (s *SQLite) Delete(ctx context.Context, sandbox string, id, version int64) error {
-	res, err := s.remove.ExecContext(ctx, sandbox, id, version)
-	if err != nil {
-		return fmt.Errorf("delete article %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("delete article %d: %w", id, err)
-	}
-	if n == 0 {
-		return whyNot(s.Get(ctx, sandbox, id))
-	}
-	return nil
-}
-
-// Touch implements Store.
-func (s *SQLite) Touch(ctx context.Context, sandbox string, now time.Time) error {
-	if _, err := s.touch.ExecContext(ctx, sandbox, now.UnixMilli()); err != nil {
-		return fmt.Errorf("touch sandbox: %w", err)
-	}
-	return nil
-}
-
-// Expire implements Store.
-func (s *SQLite) Expire(ctx context.Context, cutoff time.Time) (int, error) {
-	res, err := s.expire.ExecContext(ctx, cutoff.UnixMilli())
-	if err != nil {
-		return 0, fmt.Errorf("expire sandboxes: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("expire sandboxes: %w", err)
-	}
-	return int(n), nil
-}
-
-// Close implements Store.
-func (s *SQLite) Close() error {
-	var errs []error
-	for _, stmt := range []*sql.Stmt{s.touch, s.create, s.update, s.remove, s.expire, s.slugOwner, s.get, s.list} {
-		if stmt != nil {
-			errs = append(errs, stmt.Close())
-		}
-	}
-	errs = append(errs, s.db.Close())
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("close sqlite: %w", err)
-	}
-	return nil
-}
-
-// scanSQLite reads one row of articleColumns; times are stored as Unix
-// seconds.
-func scanSQLite(row interface{ Scan(...any) error }) (Article, error) {
-	var a Article
-	var state string
-	var created, updated int64
-	if err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Body, &state, &a.Version, &created, &updated); err != nil {
-		return Article{}, err
-	}
-	a.State = State(state)
-	a.Created = time.Unix(created, 0).UTC()
-	a.Updated = time.Unix(updated, 0).UTC()
-	return a, nil
-}
-
-// isSQLiteUnique reports a UNIQUE constraint failure: articles has one
-// unique key besides its rowid, (sandbox, slug).
-func isSQLiteUnique(err error) bool {
-	var e *sqlite.Error
-	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }

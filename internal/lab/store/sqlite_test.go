@@ -42,7 +42,7 @@ func TestSQLiteFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := mustCreate(t, s, "sb", store.Fields{Slug: "kept", Body: "still here"})
-		a, err = s.Update(t.Context(), "sb", a.ID, 1, store.Fields{Slug: "kept", Body: "changed"})
+		a, err = s.Update(t.Context(), "sb", a.ID, 1, store.Fields{Slug: "kept", Body: "changed"}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

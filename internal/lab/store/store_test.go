@@ -34,6 +34,11 @@ func testStore(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentCreateMax", testConcurrentCreateMax},
 		{"ConcurrentCreateSameSlug", testConcurrentCreateSameSlug},
 		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"NewSandbox", testNewSandbox},
+		{"SandboxLimit", testSandboxLimit},
+		{"ConcurrentSandboxLimit", testConcurrentSandboxLimit},
+		{"BytesLimit", testBytesLimit},
+		{"ExpireLittleUsed", testExpireLittleUsed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -49,7 +54,7 @@ func sandbox(t *testing.T, suffix string) string {
 
 func mustCreate(t *testing.T, s store.Store, sb string, f store.Fields) store.Article {
 	t.Helper()
-	a, err := s.Create(t.Context(), sb, f, 100)
+	a, err := s.Create(t.Context(), sb, f, articles(100))
 	if err != nil {
 		t.Fatalf("Create(%q, %+v): %v", sb, f, err)
 	}
@@ -97,7 +102,7 @@ func testCreateGet(t *testing.T, s store.Store) {
 func testCreateDuplicateSlug(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
 	a := mustCreate(t, s, sb, store.Fields{Slug: "taken"})
-	_, err := s.Create(t.Context(), sb, store.Fields{Slug: "taken", Title: "other"}, 100)
+	_, err := s.Create(t.Context(), sb, store.Fields{Slug: "taken", Title: "other"}, articles(100))
 	var dup *store.DuplicateSlugError
 	if !errors.As(err, &dup) || dup.Slug != "taken" || dup.Existing != a.ID {
 		t.Fatalf("Create with a taken slug: %v, want *DuplicateSlugError{taken, %d}", err, a.ID)
@@ -113,26 +118,26 @@ func testCreateMax(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
 	var last store.Article
 	for i := range 3 {
-		a, err := s.Create(t.Context(), sb, store.Fields{Slug: fmt.Sprint(i)}, 3)
+		a, err := s.Create(t.Context(), sb, store.Fields{Slug: fmt.Sprint(i)}, articles(3))
 		if err != nil {
 			t.Fatalf("Create %d of 3: %v", i+1, err)
 		}
 		last = a
 	}
-	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "x"}, 3); !errors.Is(err, store.ErrTooMany) {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "x"}, articles(3)); !errors.Is(err, store.ErrTooMany) {
 		t.Fatalf("Create beyond max: %v, want ErrTooMany", err)
 	}
 	// Too many wins over a duplicate slug: the sandbox is full either way.
-	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "0"}, 3); !errors.Is(err, store.ErrTooMany) {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "0"}, articles(3)); !errors.Is(err, store.ErrTooMany) {
 		t.Fatalf("Create beyond max with a taken slug: %v, want ErrTooMany", err)
 	}
-	if _, err := s.Create(t.Context(), sandbox(t, "b"), store.Fields{Slug: "x"}, 3); err != nil {
+	if _, err := s.Create(t.Context(), sandbox(t, "b"), store.Fields{Slug: "x"}, articles(3)); err != nil {
 		t.Fatalf("Create in another sandbox: %v, want the max to count per sandbox", err)
 	}
 	if err := s.Delete(t.Context(), sb, last.ID, last.Version); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "x"}, 3); err != nil {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "x"}, articles(3)); err != nil {
 		t.Fatalf("Create after a Delete freed a place: %v", err)
 	}
 }
@@ -171,7 +176,7 @@ func testUpdate(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
 	a := mustCreate(t, s, sb, store.Fields{Slug: "s", Title: "t", Body: "b"})
 	f := store.Fields{Slug: "s2", Title: "t2", Body: "b2", State: store.Archived}
-	u, err := s.Update(t.Context(), sb, a.ID, 1, f)
+	u, err := s.Update(t.Context(), sb, a.ID, 1, f, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +193,7 @@ func testUpdate(t *testing.T, s store.Store) {
 		t.Errorf("Get after Update = %+v, want %+v", got, u)
 	}
 	// The article keeps its own slug; an empty state is a draft again.
-	u, err = s.Update(t.Context(), sb, a.ID, 2, store.Fields{Slug: "s2"})
+	u, err = s.Update(t.Context(), sb, a.ID, 2, store.Fields{Slug: "s2"}, 0)
 	if err != nil || u.Version != 3 || u.State != store.Draft {
 		t.Errorf("Update keeping the slug = %+v, %v; want version 3, a draft", u, err)
 	}
@@ -197,12 +202,12 @@ func testUpdate(t *testing.T, s store.Store) {
 func testUpdateStale(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
 	a := mustCreate(t, s, sb, store.Fields{Slug: "s"})
-	cur, err := s.Update(t.Context(), sb, a.ID, 1, store.Fields{Slug: "s", Title: "first"})
+	cur, err := s.Update(t.Context(), sb, a.ID, 1, store.Fields{Slug: "s", Title: "first"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range []int64{1, 3, 0} {
-		_, err := s.Update(t.Context(), sb, a.ID, v, store.Fields{Slug: "s", Title: "second"})
+		_, err := s.Update(t.Context(), sb, a.ID, v, store.Fields{Slug: "s", Title: "second"}, 0)
 		var stale *store.StaleError
 		if !errors.As(err, &stale) || stale.Current != cur {
 			t.Errorf("Update at version %d: %v, want *StaleError with %+v", v, err, cur)
@@ -220,7 +225,7 @@ func testUpdateStale(t *testing.T, s store.Store) {
 func testUpdateNotFound(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
 	a := mustCreate(t, s, sb, store.Fields{Slug: "s"})
-	if _, err := s.Update(t.Context(), sb, a.ID+1000, 1, store.Fields{Slug: "x"}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Update(t.Context(), sb, a.ID+1000, 1, store.Fields{Slug: "x"}, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Update of an unknown ID: %v, want ErrNotFound", err)
 	}
 	if err := s.Delete(t.Context(), sb, a.ID+1000, 1); !errors.Is(err, store.ErrNotFound) {
@@ -232,7 +237,7 @@ func testUpdateDuplicateSlug(t *testing.T, s store.Store) {
 	sb := sandbox(t, "a")
 	a := mustCreate(t, s, sb, store.Fields{Slug: "a"})
 	b := mustCreate(t, s, sb, store.Fields{Slug: "b"})
-	_, err := s.Update(t.Context(), sb, b.ID, 1, store.Fields{Slug: "a"})
+	_, err := s.Update(t.Context(), sb, b.ID, 1, store.Fields{Slug: "a"}, 0)
 	var dup *store.DuplicateSlugError
 	if !errors.As(err, &dup) || dup.Slug != "a" || dup.Existing != a.ID {
 		t.Fatalf("Update to a taken slug: %v, want *DuplicateSlugError{a, %d}", err, a.ID)
@@ -242,7 +247,7 @@ func testUpdateDuplicateSlug(t *testing.T, s store.Store) {
 	}
 	// A stale version is reported before the slug.
 	var stale *store.StaleError
-	if _, err := s.Update(t.Context(), sb, b.ID, 7, store.Fields{Slug: "a"}); !errors.As(err, &stale) {
+	if _, err := s.Update(t.Context(), sb, b.ID, 7, store.Fields{Slug: "a"}, 0); !errors.As(err, &stale) {
 		t.Errorf("stale Update to a taken slug: %v, want *StaleError", err)
 	}
 }
@@ -259,7 +264,7 @@ func testDelete(t *testing.T, s store.Store) {
 	if err := s.Delete(t.Context(), sb, a.ID, 1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second Delete: %v, want ErrNotFound", err)
 	}
-	if _, err := s.Update(t.Context(), sb, a.ID, 1, store.Fields{Slug: "s"}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Update(t.Context(), sb, a.ID, 1, store.Fields{Slug: "s"}, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Update after Delete: %v, want ErrNotFound", err)
 	}
 	// The slug is free again, and the new article gets a new ID.
@@ -275,7 +280,7 @@ func testSandboxIsolation(t *testing.T, s store.Store) {
 	if _, err := s.Get(t.Context(), theirs, a.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get from another sandbox: %v, want ErrNotFound", err)
 	}
-	if _, err := s.Update(t.Context(), theirs, a.ID, 1, store.Fields{Slug: "x"}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Update(t.Context(), theirs, a.ID, 1, store.Fields{Slug: "x"}, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Update from another sandbox: %v, want ErrNotFound", err)
 	}
 	if err := s.Delete(t.Context(), theirs, a.ID, 1); !errors.Is(err, store.ErrNotFound) {
@@ -292,26 +297,29 @@ func testSandboxIsolation(t *testing.T, s store.Store) {
 func testTouchExpire(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	now := time.Now()
-	old, fresh, touched := sandbox(t, "old"), sandbox(t, "fresh"), sandbox(t, "touched")
+	old, fresh, unknown := sandbox(t, "old"), sandbox(t, "fresh"), sandbox(t, "unknown")
 	a := mustCreate(t, s, old, store.Fields{Slug: "s"})
 	b := mustCreate(t, s, fresh, store.Fields{Slug: "s"})
-	for sb, at := range map[string]time.Time{old: now.Add(-2 * time.Hour), touched: now.Add(-90 * time.Minute)} {
+	for sb, at := range map[string]time.Time{old: now.Add(-2 * time.Hour), unknown: now.Add(-90 * time.Minute)} {
 		if err := s.Touch(ctx, sb, at); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Other tests share the store: expire only what is older than ours.
-	if n, err := s.Expire(ctx, now.Add(-3*time.Hour)); err != nil || n != 0 {
+	if n, err := s.Expire(ctx, now.Add(-3*time.Hour), now.Add(-3*time.Hour)); err != nil || n != 0 {
 		t.Errorf("Expire before every sandbox = %d, %v; want 0", n, err)
 	}
-	if n, err := s.Expire(ctx, now.Add(-time.Hour)); err != nil || n != 2 {
-		t.Errorf("Expire = %d, %v; want 2 (%s, %s)", n, err, old, touched)
+	// Touching the unknown sandbox did not make it: only old goes.
+	if n, err := s.Expire(ctx, now.Add(-time.Hour), now.Add(-time.Hour)); err != nil || n != 1 {
+		t.Errorf("Expire = %d, %v; want 1 (%s)", n, err, old)
 	}
 	if _, err := s.Get(ctx, old, a.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get in an expired sandbox: %v, want ErrNotFound", err)
 	}
 	if got := mustGet(t, s, fresh, b.ID); got != b {
 		t.Errorf("Get in a fresh sandbox = %+v, want %+v", got, b)
+	}
+	if u := mustUsage(t, s); u.Sandboxes != 1 {
+		t.Errorf("Usage = %+v, want 1 sandbox (%s)", u, fresh)
 	}
 	// An expired sandbox can start again.
 	mustCreate(t, s, old, store.Fields{Slug: "s"})
@@ -337,12 +345,12 @@ func testMetacharacters(t *testing.T, s store.Store) {
 			t.Errorf("round trip of %.40q: got slug %.40q title %.40q body %.40q", v, got.Slug, got.Title, got.Body)
 		}
 		f.Title = "updated " + v
-		if u, err := s.Update(t.Context(), sb, a.ID, 1, f); err != nil || u.Title != f.Title {
+		if u, err := s.Update(t.Context(), sb, a.ID, 1, f, 0); err != nil || u.Title != f.Title {
 			t.Errorf("Update with %.40q: title %.40q, %v", v, u.Title, err)
 		}
 	}
 	// A LIKE pattern in a slug matches nothing else.
-	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "%"}, 100); err != nil {
+	if _, err := s.Create(t.Context(), sb, store.Fields{Slug: "%"}, articles(100)); err != nil {
 		t.Errorf("Create with slug %%: %v", err)
 	}
 	if list, err := s.List(t.Context(), sb); err != nil || len(list) != 10 {
@@ -359,7 +367,7 @@ func testConcurrentCreateMax(t *testing.T, s store.Store) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = s.Create(t.Context(), sb, store.Fields{Slug: fmt.Sprint(i)}, max)
+			_, errs[i] = s.Create(t.Context(), sb, store.Fields{Slug: fmt.Sprint(i)}, articles(max))
 		})
 	}
 	wg.Wait()
@@ -390,7 +398,7 @@ func testConcurrentCreateSameSlug(t *testing.T, s store.Store) {
 	for i := range n {
 		wg.Go(func() {
 			var a store.Article
-			a, errs[i] = s.Create(t.Context(), sb, store.Fields{Slug: "same", Title: fmt.Sprint(i)}, 100)
+			a, errs[i] = s.Create(t.Context(), sb, store.Fields{Slug: "same", Title: fmt.Sprint(i)}, articles(100))
 			ids[i] = a.ID
 		})
 	}
@@ -428,7 +436,7 @@ func testConcurrentUpdates(t *testing.T, s store.Store) {
 				mark := fmt.Sprintf("[%d.%d]", w, i)
 				for {
 					f := store.Fields{Slug: cur.Slug, Title: mark, Body: cur.Body + mark}
-					next, err := s.Update(t.Context(), sb, cur.ID, cur.Version, f)
+					next, err := s.Update(t.Context(), sb, cur.ID, cur.Version, f, 0)
 					var stale *store.StaleError
 					if errors.As(err, &stale) {
 						cur = stale.Current

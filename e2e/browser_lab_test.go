@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/teapothq/teapot/internal/app/apptest"
 )
 
 // TestBrowserLab drives the conflict lab's page in headless Chromium
@@ -28,7 +30,7 @@ import (
 // into TEAPOT_SCREENSHOTS when set.
 func TestBrowserLab(t *testing.T) {
 	chrome, axeJS := browserDeps(t)
-	base := newTestServer(t, "--lab-memory")
+	base := apptest.Serve(t, apptest.Config())
 	browser, problems := startBrowser(t, chrome)
 
 	t.Run("MergeDifferentLines", func(t *testing.T) {
@@ -317,12 +319,12 @@ type labArticle struct {
 func (l *labPage) article(t *testing.T, id int) labArticle {
 	t.Helper()
 	token := evalT[string](t, l.ctx, `document.getElementById("lab-sandbox").textContent`)
-	r := fetch(t, "GET", fmt.Sprintf("%s/lab/articles/%d", l.base, id), map[string]string{"Lab-Sandbox": token, "Accept": "application/json"})
-	if r.status != 200 {
-		t.Fatalf("GET /lab/articles/%d with the page's sandbox: %d %s", id, r.status, r.body)
+	r := apptest.Fetch(t, "GET", fmt.Sprintf("%s/lab/articles/%d", l.base, id), map[string]string{"Lab-Sandbox": token, "Accept": "application/json"})
+	if r.Status != 200 {
+		t.Fatalf("GET /lab/articles/%d with the page's sandbox: %d %s", id, r.Status, r.Body)
 	}
 	var a labArticle
-	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
+	if err := json.Unmarshal([]byte(r.Body), &a); err != nil {
 		t.Fatal(err)
 	}
 	return a

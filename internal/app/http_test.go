@@ -1,90 +1,27 @@
-package main
+package app_test
 
 import (
-	"compress/gzip"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/andybalholm/brotli"
 	"github.com/teapothq/teapot/internal/app"
+	"github.com/teapothq/teapot/internal/app/apptest"
 )
 
-// newTestServer serves the whole teapot handler chain, configured by args
-// as "teapot serve" would be, on a real loopback port.
-func newTestServer(t *testing.T, args ...string) string {
+// serve is apptest.Serve on apptest.Config with set's changes, as the
+// flags of "teapot serve" would make them.
+func serve(t *testing.T, set func(*app.Config)) string {
 	t.Helper()
-	cfg, err := loadConfig(append([]string{"--addr", "127.0.0.1:0", "--access-log=false", "--lab-memory"}, args...), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The URL checker resolves no names and dials nothing but loopback;
-	// reverse DNS never leaves the process.
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.WithCheckNetwork(noDNS{}, loopbackOnly(t)), app.WithIPResolver(noDNS{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	ts := httptest.NewServer(a.Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
-
-// client does not follow redirects or decompress, so tests see exactly
-// what the server sent.
-var client = &http.Client{
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	Transport:     &http.Transport{DisableCompression: true},
-}
-
-type response struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func fetch(t *testing.T, method, url string, header map[string]string) response {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", "Mozilla/5.0 (test)")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var rd io.Reader = resp.Body
-	switch resp.Header.Get("Content-Encoding") {
-	case "gzip":
-		if rd, err = gzip.NewReader(resp.Body); err != nil {
-			t.Fatalf("bad gzip: %v", err)
-		}
-	case "br":
-		rd = brotli.NewReader(resp.Body)
-	}
-	body, err := io.ReadAll(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header, string(body)}
+	cfg := apptest.Config()
+	set(&cfg)
+	return apptest.Serve(t, cfg)
 }
 
 // TestRoutes requests every route in every form and checks the status, the
 // content type and a piece of the body.
 func TestRoutes(t *testing.T) {
 	t.Parallel()
-	base := newTestServer(t)
+	base := apptest.Serve(t, apptest.Config())
 	const (
 		html    = "text/html; charset=utf-8"
 		jsonT   = "application/json; charset=utf-8"
@@ -138,7 +75,7 @@ func TestRoutes(t *testing.T) {
 		{"code links guide", "GET", "/499.json", nil, 200, jsonT, `"url": "/guides/000"`, ""},
 		{"unknown comparison", "GET", "/compare/1-vs-2", nil, 404, html, "no page", ""},
 		{"home lists guides", "GET", "/", nil, 200, html, "Comparisons and guides", ""},
-		{"robots", "GET", "/robots.txt", nil, 200, text, "Sitemap: http://127.0.0.1", ""},
+		{"robots", "GET", "/robots.txt", nil, 200, text, "Disallow: /search", ""}, // no Sitemap line without --public-url
 		{"healthz", "GET", "/healthz", nil, 200, jsonT, `"status":"ok"`, ""},
 		{"live", "GET", "/status/418", nil, 418, problem, `"title": "I'm a teapot"`, ""},
 		{"live text", "GET", "/status/503?retry_after=5", map[string]string{"Accept": "text/plain"}, 503, text, "503 Service Unavailable", ""},
@@ -229,20 +166,20 @@ func TestRoutes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := fetch(t, tt.method, base+tt.path, tt.header)
-			if r.status != tt.status {
-				t.Errorf("status %d, want %d\n%.300s", r.status, tt.status, r.body)
+			r := apptest.Fetch(t, tt.method, base+tt.path, tt.header)
+			if r.Status != tt.status {
+				t.Errorf("status %d, want %d\n%.300s", r.Status, tt.status, r.Body)
 			}
-			if got := r.header.Get("Content-Type"); got != tt.ctype {
+			if got := r.Header.Get("Content-Type"); got != tt.ctype {
 				t.Errorf("Content-Type %q, want %q", got, tt.ctype)
 			}
-			if !strings.Contains(r.body, tt.body) {
-				t.Errorf("body lacks %q:\n%.500s", tt.body, r.body)
+			if !strings.Contains(r.Body, tt.body) {
+				t.Errorf("body lacks %q:\n%.500s", tt.body, r.Body)
 			}
-			if tt.vary != "" && !strings.Contains(r.header.Get("Vary"), tt.vary) {
-				t.Errorf("Vary %q lacks %q", r.header.Get("Vary"), tt.vary)
+			if tt.vary != "" && !strings.Contains(r.Header.Get("Vary"), tt.vary) {
+				t.Errorf("Vary %q lacks %q", r.Header.Get("Vary"), tt.vary)
 			}
-			if tt.method == "HEAD" && r.body != "" {
+			if tt.method == "HEAD" && r.Body != "" {
 				t.Errorf("HEAD response has a body")
 			}
 		})
@@ -254,7 +191,7 @@ func TestRoutes(t *testing.T) {
 // sandboxing policy on what does not render as a page (JSON, text).
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
-	base := newTestServer(t)
+	base := apptest.Serve(t, apptest.Config())
 	for _, tt := range []struct {
 		path, accept string
 		page         bool
@@ -264,17 +201,19 @@ func TestSecurityHeaders(t *testing.T) {
 		{"/409.json", "text/html", false}, {"/healthz", "text/html", false}, {"/" + strings.Repeat("x", 2000), "text/html", false},
 		{"/status/418", "application/json", false}, {"/status/503", "text/plain", false}, {"/nope", "application/json", false},
 	} {
-		r := fetch(t, "GET", base+tt.path, map[string]string{"Accept": tt.accept})
-		if page := strings.HasPrefix(r.header.Get("Content-Type"), "text/html"); page != tt.page {
-			t.Fatalf("%.20s: Content-Type %q; the test expects a page: %v", tt.path, r.header.Get("Content-Type"), tt.page)
+		r := apptest.Fetch(t, "GET", base+tt.path, map[string]string{"Accept": tt.accept})
+		if page := strings.HasPrefix(r.Header.Get("Content-Type"), "text/html"); page != tt.page {
+			t.Fatalf("%.20s: Content-Type %q; the test expects a page: %v", tt.path, r.Header.Get("Content-Type"), tt.page)
 		}
-		csp := r.header.Get("Content-Security-Policy")
+		csp := r.Header.Get("Content-Security-Policy")
 		want := []string{"default-src 'none'", "frame-ancestors 'none'", "sandbox"}
 		if tt.page {
-			want = []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"}
-			if r.header.Get("Referrer-Policy") == "" || r.header.Get("X-Frame-Options") != "DENY" ||
-				r.header.Get("Cross-Origin-Opener-Policy") != "same-origin" {
-				t.Errorf("%.20s: a page without Referrer-Policy, X-Frame-Options or COOP: %v", tt.path, r.header)
+			// Scripts come only from the assets folder of the host asked.
+			assets := strings.TrimPrefix(base, "http://") + "/assets/;"
+			want = []string{"default-src 'none'", "script-src " + assets, "frame-ancestors 'none'", "base-uri 'none'"}
+			if r.Header.Get("Referrer-Policy") == "" || r.Header.Get("X-Frame-Options") != "DENY" ||
+				r.Header.Get("Cross-Origin-Opener-Policy") != "same-origin" {
+				t.Errorf("%.20s: a page without Referrer-Policy, X-Frame-Options or COOP: %v", tt.path, r.Header)
 			}
 		}
 		for _, w := range want {
@@ -285,8 +224,8 @@ func TestSecurityHeaders(t *testing.T) {
 		if strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("%.20s: CSP allows unsafe-inline", tt.path)
 		}
-		if r.header.Get("X-Content-Type-Options") != "nosniff" {
-			t.Errorf("%.20s: missing nosniff: %v", tt.path, r.header)
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%.20s: missing nosniff: %v", tt.path, r.Header)
 		}
 	}
 }
@@ -294,166 +233,49 @@ func TestSecurityHeaders(t *testing.T) {
 // TestEscaping sends hostile input where the server echoes it back.
 func TestEscaping(t *testing.T) {
 	t.Parallel()
-	base := newTestServer(t)
-	const evil = `"><script>alert(1)</script>`
+	base := apptest.Serve(t, apptest.Config())
 	for _, tt := range []struct{ path, accept string }{
 		{"/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", ""},
 		{"/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", "application/json"},
 		{"/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", ""},
 		{"/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", "application/json"},
 	} {
-		r := fetch(t, "GET", base+tt.path, map[string]string{"Accept": tt.accept})
-		if strings.Contains(r.body, "<script>alert") {
-			t.Errorf("%s (%s) echoes the script unescaped:\n%.400s", tt.path, tt.accept, r.body)
+		r := apptest.Fetch(t, "GET", base+tt.path, map[string]string{"Accept": tt.accept})
+		if strings.Contains(r.Body, "<script>alert") {
+			t.Errorf("%s (%s) echoes the script unescaped:\n%.400s", tt.path, tt.accept, r.Body)
 		}
-		if tt.accept == "" && tt.path[1] == 's' && !strings.Contains(r.body, "&lt;script&gt;") {
+		if tt.accept == "" && tt.path[1] == 's' && !strings.Contains(r.Body, "&lt;script&gt;") {
 			t.Errorf("%s: the query is not shown escaped", tt.path)
 		}
 	}
-	_ = evil
 }
 
 // TestConditionalAndCompression checks ETags, 304 and the precompressed
 // variants, which must decode to the identity body.
 func TestConditionalAndCompression(t *testing.T) {
 	t.Parallel()
-	base := newTestServer(t)
-	plain := fetch(t, "GET", base+"/409", nil)
+	base := apptest.Serve(t, apptest.Config())
+	plain := apptest.Fetch(t, "GET", base+"/409", nil)
 	for _, enc := range []string{"gzip", "br"} {
-		r := fetch(t, "GET", base+"/409", map[string]string{"Accept-Encoding": enc})
-		if r.header.Get("Content-Encoding") != enc {
-			t.Fatalf("%s: Content-Encoding %q", enc, r.header.Get("Content-Encoding"))
+		r := apptest.Fetch(t, "GET", base+"/409", map[string]string{"Accept-Encoding": enc})
+		if r.Header.Get("Content-Encoding") != enc {
+			t.Fatalf("%s: Content-Encoding %q", enc, r.Header.Get("Content-Encoding"))
 		}
-		if r.body != plain.body {
+		if r.Body != plain.Body {
 			t.Errorf("%s: decoded body differs from the identity body", enc)
 		}
-		etag := r.header.Get("ETag")
-		if etag == "" || etag == plain.header.Get("ETag") || strings.HasPrefix(etag, "W/") {
+		etag := r.Header.Get("ETag")
+		if etag == "" || etag == plain.Header.Get("ETag") || strings.HasPrefix(etag, "W/") {
 			t.Errorf("%s: ETag %q, want a strong tag of its own", enc, etag)
 		}
-		nm := fetch(t, "GET", base+"/409", map[string]string{"Accept-Encoding": enc, "If-None-Match": etag})
-		if nm.status != 304 || nm.body != "" || nm.header.Get("ETag") != etag {
-			t.Errorf("%s: If-None-Match gave %d with ETag %q", enc, nm.status, nm.header.Get("ETag"))
+		nm := apptest.Fetch(t, "GET", base+"/409", map[string]string{"Accept-Encoding": enc, "If-None-Match": etag})
+		if nm.Status != 304 || nm.Body != "" || nm.Header.Get("ETag") != etag {
+			t.Errorf("%s: If-None-Match gave %d with ETag %q", enc, nm.Status, nm.Header.Get("ETag"))
 		}
 	}
 	for _, inm := range []string{`"stale"`, `garbage`, `W/`, strings.Repeat(`"a",`, 500)} {
-		if r := fetch(t, "GET", base+"/409", map[string]string{"If-None-Match": inm}); r.status != 200 {
-			t.Errorf("If-None-Match %.20q: status %d, want 200", inm, r.status)
-		}
-	}
-}
-
-// TestBasePath serves under /teapot: every link and the API point there.
-func TestBasePath(t *testing.T) {
-	t.Parallel()
-	base := newTestServer(t, "--base-path", "/teapot/")
-	r := fetch(t, "GET", base+"/teapot/409", nil)
-	if r.status != 200 {
-		t.Fatalf("status %d", r.status)
-	}
-	for _, want := range []string{`href="/teapot/"`, `href="/teapot/412"`, `action="/teapot/search"`, `href="/teapot/assets/style.`} {
-		if !strings.Contains(r.body, want) {
-			t.Errorf("page lacks %s", want)
-		}
-	}
-	if strings.Contains(r.body, `href="/412"`) {
-		t.Errorf("page links to /412 outside the base path")
-	}
-	var doc struct {
-		URL     string `json:"url"`
-		Related []struct {
-			URL string `json:"url"`
-		} `json:"related"`
-	}
-	if err := json.Unmarshal([]byte(fetch(t, "GET", base+"/teapot/409.json", nil).body), &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.URL != "/teapot/409" || !strings.HasPrefix(doc.Related[0].URL, "/teapot/") {
-		t.Errorf("JSON urls: %+v", doc)
-	}
-	if r := fetch(t, "GET", base+"/teapot", nil); r.status != 301 || r.header.Get("Location") != "/teapot/" {
-		t.Errorf("/teapot: %d Location %q, want 301 to /teapot/", r.status, r.header.Get("Location"))
-	}
-	if r := fetch(t, "GET", base+"/teapot/000", nil); r.status != 301 || r.header.Get("Location") != "/teapot/guides/000" {
-		t.Errorf("/teapot/000: %d Location %q, want 301 to /teapot/guides/000", r.status, r.header.Get("Location"))
-	}
-	if r := fetch(t, "GET", base+"/teapot/compare/412-vs-409", nil); r.header.Get("Location") != "/teapot/compare/409-vs-412-vs-428" {
-		t.Errorf("/teapot/compare/412-vs-409: Location %q", r.header.Get("Location"))
-	}
-	if r := fetch(t, "GET", base+"/409", nil); r.status != 404 {
-		t.Errorf("/409 outside the base path: %d, want 404", r.status)
-	}
-	if r := fetch(t, "GET", base+"/teapot/healthz", nil); r.status != 200 {
-		t.Errorf("/teapot/healthz: %d", r.status)
-	}
-	if r := fetch(t, "GET", base+"/teapot/sitemap.xml", nil); !strings.Contains(r.body, "/teapot/409</loc>") {
-		t.Errorf("sitemap lacks /teapot/409")
-	}
-}
-
-// TestMetrics checks that requests are counted by route pattern.
-func TestMetrics(t *testing.T) {
-	t.Parallel()
-	base := newTestServer(t)
-	fetch(t, "GET", base+"/409", nil)
-	fetch(t, "GET", base+"/nope/nope", nil)
-	m := fetch(t, "GET", base+"/metrics", nil).body
-	for _, want := range []string{
-		`teapot_http_requests_total{route="/{name}",code="200"} 1`,
-		`teapot_http_requests_total{route="/",code="404"} 1`,
-		`teapot_http_request_duration_seconds_bucket{route="/{name}",code="200",le="+Inf"} 1`,
-	} {
-		if !strings.Contains(m, want) {
-			t.Errorf("metrics lack %s\n%s", want, m)
-		}
-	}
-}
-
-// TestCheckAPI posts to /api/check through the whole handler chain: bad
-// input gets a 400 problem naming the limit, and a refused URL is
-// reported in its own result.
-func TestCheckAPI(t *testing.T) {
-	t.Parallel()
-	base := newTestServer(t)
-	urls := func(n int) string {
-		return `{"urls": [` + strings.TrimSuffix(strings.Repeat(`"example.org",`, n), ",") + `]}`
-	}
-	for _, tt := range []struct{ name, query, body, want string }{
-		{"malformed", "", `{"urls": "x"}`, "not a check request in JSON"},
-		{"too many", "", urls(101), "at most 100 URLs"},
-		{"oversized", "", `{"urls": ["` + strings.Repeat("a", 300<<10) + `"]}`, "at most 262144 bytes"},
-		{"bad option", "", `{"urls": ["example.org"], "timeout": "11s"}`, "at most 10s"},
-		{"bad url", "", `{"urls": ["javascript:alert(1)"]}`, "only http and https"},
-		{"bad format", "?format=yaml", urls(1), "json or csv"},
-	} {
-		resp, err := http.Post(base+"/api/check"+tt.query, "application/json", strings.NewReader(tt.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/problem+json; charset=utf-8" || !strings.Contains(string(body), tt.want) {
-			t.Errorf("%s: %d %s, want a 400 problem with %q:\n%.300s", tt.name, resp.StatusCode, resp.Header.Get("Content-Type"), tt.want, body)
-		}
-	}
-	resp, err := http.Post(base+"/api/check", "application/json", strings.NewReader(`{"urls": ["http://127.0.0.1:1/", "http://[::1]/"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/x-ndjson" || len(lines) != 4 {
-		t.Fatalf("%d %s with %d lines, want 200 NDJSON with 4:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), len(lines), body)
-	}
-	for _, l := range lines[1:3] {
-		var p struct {
-			Result struct {
-				Refused struct{ Rule string } `json:"refused"`
-			} `json:"result"`
-		}
-		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Result.Refused.Rule != "loopback" {
-			t.Errorf("line %s: want a loopback refusal (%v)", l, err)
+		if r := apptest.Fetch(t, "GET", base+"/409", map[string]string{"If-None-Match": inm}); r.Status != 200 {
+			t.Errorf("If-None-Match %.20q: status %d, want 200", inm, r.Status)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
+	"github.com/teapothq/teapot/internal/app/apptest"
 )
 
 // TestOpenAPI validates the served OpenAPI document against the OpenAPI
@@ -20,7 +22,7 @@ import (
 // response against the document.
 func TestOpenAPI(t *testing.T) {
 	t.Parallel()
-	base := newTestServer(t)
+	base := apptest.Serve(t, apptest.Config())
 	v, model := loadOpenAPI(t, base)
 	if ok, verrs := v.ValidateDocument(); !ok {
 		for _, e := range verrs {

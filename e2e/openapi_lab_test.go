@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/teapothq/teapot/internal/app/apptest"
 )
 
 // TestOpenAPILab walks the conflict lab through every documented operation
@@ -14,7 +16,9 @@ import (
 // against the served OpenAPI document.
 func TestOpenAPILab(t *testing.T) {
 	t.Parallel()
-	base := newTestServer(t, "--lab-max-body", "1024")
+	cfg := apptest.Config()
+	cfg.LabMaxBody = 1024
+	base := apptest.Serve(t, cfg)
 	v, model := loadOpenAPI(t, base)
 
 	const sandbox = "openapi-test-sandbox-1"

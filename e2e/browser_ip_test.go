@@ -1,9 +1,8 @@
-package main
+package e2e
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/teapothq/teapot/internal/app"
+	"github.com/teapothq/teapot/internal/app/apptest"
 	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
@@ -102,7 +101,9 @@ func testIPGeoPage(t *testing.T, ctx context.Context, problems *problemLog) {
 	if err := geotest.WriteASN(asn, append([]geotest.Net{{Network: "127.0.0.0/8", ASN: 64510, Org: "Loopback Telecom"}}, geotest.Nets...)); err != nil {
 		t.Fatal(err)
 	}
-	base := newGeoServer(t, "--geo-city", city, "--geo-asn", asn)
+	cfg := apptest.Config()
+	cfg.GeoCity, cfg.GeoASN = city, asn
+	base := apptest.Serve(t, cfg)
 	if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+"/ip")); err != nil {
 		t.Fatal(err)
 	}
@@ -227,17 +228,9 @@ func testIPBoth(t *testing.T, ctx context.Context, problems *problemLog) {
 		t.Skipf("no IPv6 loopback at port %d: %v", port, err)
 	}
 	origin := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cfg, err := loadConfig(append(serveTestArgs(), "--public-url", origin,
-		"--ipv4-host", fmt.Sprintf("127.0.0.1:%d", port), "--ipv6-host", fmt.Sprintf("localhost:%d", port)), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler), app.WithCheckNetwork(noDNS{}, loopbackOnly(t)), app.WithIPResolver(noDNS{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	hs := &http.Server{Handler: a.Handler()}
+	cfg := apptest.Config()
+	cfg.PublicURL, cfg.IPv4Host, cfg.IPv6Host = origin, fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("localhost:%d", port)
+	hs := &http.Server{Handler: apptest.New(t, cfg).Handler()}
 	go hs.Serve(ln4)
 	go hs.Serve(ln6)
 	t.Cleanup(func() { hs.Close() })

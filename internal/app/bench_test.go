@@ -1,13 +1,13 @@
-package main
+package app_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/teapothq/teapot/internal/app"
+	"github.com/teapothq/teapot/internal/app/apptest"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing, so the benchmark
@@ -22,10 +22,8 @@ func (d *discardWriter) WriteHeader(int)             {}
 // handler chain (routing, negotiation, ETag, compression choice, security
 // headers, metrics and an access log line), without the network.
 func BenchmarkPage(b *testing.B) {
-	cfg, err := loadConfig([]string{"--addr", "127.0.0.1:0", "--lab-memory"}, func(string) string { return "" })
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg := apptest.Config()
+	cfg.AccessLog = true // as "teapot serve" logs, formatting included
 	a, err := app.New(cfg, cfg.Logger(io.Discard))
 	if err != nil {
 		b.Fatal(err)
@@ -45,12 +43,7 @@ func BenchmarkPage(b *testing.B) {
 // BenchmarkBare is the reference for BenchmarkPage: a handler that sends
 // the same headers and bytes with no routing, negotiation, log or metrics.
 func BenchmarkBare(b *testing.B) {
-	cfg, _ := loadConfig([]string{"--addr", "127.0.0.1:0", "--lab-memory"}, func(string) string { return "" })
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.New(b, apptest.Config())
 	r := httptest.NewRequest("GET", "/409", nil)
 	r.Header.Set("Accept-Encoding", "gzip")
 	w := httptest.NewRecorder()

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -61,11 +61,15 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// buildTeapot builds the binary into a temporary folder.
+// buildTeapot builds the binary into a temporary folder. It is built in
+// the root module, as "make build" builds it, with the root's go.mod and
+// not this module's.
 func buildTeapot(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "teapot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", bin, "github.com/teapothq/teapot/cmd/teapot")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
