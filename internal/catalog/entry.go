@@ -45,6 +45,7 @@ func (r Retry) valid() bool {
 
 // Section IDs, in the order a page has them.
 const (
+	SecShort      = "in-short"
 	SecMeaning    = "meaning"
 	SecUsedFor    = "commonly-used-for"
 	SecCauses     = "common-causes"
@@ -64,6 +65,7 @@ var sectionOrder = []struct {
 	ID, Title string
 	Optional  bool
 }{
+	{SecShort, "In short", true},
 	{SecMeaning, "Meaning", false},
 	{SecUsedFor, "Commonly used for", false},
 	{SecCauses, "Common causes", false},
@@ -95,6 +97,7 @@ type Entry struct {
 
 	Sections []Section // in page order
 	FAQ      []QA
+	Short    *Short // the answer first: nil when the page has no "In short"
 	Example  Example
 	File     string // path inside the content file system
 }
@@ -107,6 +110,21 @@ type Section struct {
 	Line     int    // line of the heading in File
 	bodyLine int    // line of the first line of Markdown
 }
+
+// Short is a page's answer first, from its "In short" section: the most
+// likely cause and the first things to do, each a line of Markdown.
+type Short struct {
+	Cause      string
+	Visitors   []string
+	Developers []string
+}
+
+// Limits of an "In short" section: it must fit a phone's first screen
+// under the lead sentence.
+const (
+	shortMaxBullets = 4   // visitors' and developers' together
+	shortMaxLen     = 200 // bytes of Markdown in the cause or a bullet
+)
 
 // QA is one FAQ question with its Markdown answer.
 type QA struct {

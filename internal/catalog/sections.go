@@ -111,6 +111,8 @@ func sectionTitles() string {
 // checkSection checks the inner structure the site relies on.
 func checkSection(p *problems, e *Entry, s Section) {
 	switch s.ID {
+	case SecShort:
+		e.Short = checkShort(p, s)
 	case SecFix:
 		subs := subheadings(s.Markdown)
 		if len(subs) != 2 || subs[0].title != subVisitors || subs[1].title != subDevelopers {
@@ -216,4 +218,50 @@ func clip(s string) string {
 		return s[:60] + "..."
 	}
 	return s
+}
+
+// shortCause opens an "In short" section.
+const shortCause = "**Most likely cause:** "
+
+// checkShort reads an "In short" section: a paragraph that starts with
+// "**Most likely cause:**", then "### For visitors" and "### For
+// developers", each a list of at least one bullet, at most four in all,
+// every line short.
+func checkShort(p *problems, s Section) *Short {
+	first, _, _ := strings.Cut(s.Markdown, "\n### ")
+	first = strings.TrimSpace(first)
+	sh := &Short{Cause: strings.TrimPrefix(first, shortCause)}
+	if !strings.HasPrefix(first, shortCause) || strings.Contains(first, "\n") {
+		p.add(s.Line, "section In short must open with one line %q and the cause", shortCause)
+	}
+	subs := subheadings(s.Markdown)
+	if len(subs) != 2 || subs[0].title != subVisitors || subs[1].title != subDevelopers {
+		p.add(s.Line, "section In short must have exactly the subsections %q and %q", "### "+subVisitors, "### "+subDevelopers)
+		return nil
+	}
+	bullets := func(sub subheading) []string {
+		var out []string
+		for _, line := range strings.Split(strings.TrimSpace(sub.body), "\n") {
+			item, ok := strings.CutPrefix(line, "- ")
+			if !ok {
+				p.add(s.Line+sub.line, "In short, %s: every line must be a bullet \"- ...\", got %q", sub.title, clip(line))
+				continue
+			}
+			out = append(out, item)
+		}
+		if len(out) == 0 {
+			p.add(s.Line+sub.line, "In short, %s: give at least one bullet", sub.title)
+		}
+		return out
+	}
+	sh.Visitors, sh.Developers = bullets(subs[0]), bullets(subs[1])
+	if n := len(sh.Visitors) + len(sh.Developers); n > shortMaxBullets {
+		p.add(s.Line, "section In short has %d bullets, want at most %d", n, shortMaxBullets)
+	}
+	for _, line := range append(append([]string{sh.Cause}, sh.Visitors...), sh.Developers...) {
+		if len(line) > shortMaxLen {
+			p.add(s.Line, "In short: %q is %d bytes, want at most %d", clip(line), len(line), shortMaxLen)
+		}
+	}
+	return sh
 }
