@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bufio"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -28,7 +31,9 @@ type connCap struct {
 	open    *atomic.Int64
 	refused *atomic.Uint64
 	log     *slog.Logger
-	warned  atomic.Int64 // unix second of the last warning
+
+	refusing atomic.Int64 // connections being answered 503
+	warned   atomic.Int64 // unix second of the last warning
 }
 
 // capConns caps the connections open at once on ln at max; m, if not
@@ -52,15 +57,34 @@ func (l *connCap) Accept() (net.Conn, error) {
 		}
 		l.open.Add(-1)
 		l.refused.Add(1)
-		// A fresh socket's send buffer takes these few bytes at once; the
-		// deadline only guards against the odd one that does not.
-		c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-		c.Write(tooMany)
-		c.Close()
+		if l.refusing.Add(1) <= maxRefusing {
+			go l.refuse(c)
+		} else {
+			l.refusing.Add(-1)
+			c.Close()
+		}
 		if now := time.Now().Unix(); l.warned.Swap(now) != now {
 			l.log.Warn("connection refused: too many open", "max_conns", l.max, "peer", c.RemoteAddr().String())
 		}
 	}
+}
+
+// maxRefusing bounds the connections being answered 503 at once; past
+// it, one over the cap is closed without a word.
+const maxRefusing = 64
+
+// refuse reads the request's head, so that the client takes the 503 as
+// its answer (a response sent before the request is, to most clients,
+// garbage on an idle connection), answers, and closes: all within a
+// second.
+func (l *connCap) refuse(c net.Conn) {
+	defer l.refusing.Add(-1)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := http.ReadRequest(bufio.NewReader(io.LimitReader(c, 8192))); err != nil {
+		return
+	}
+	c.Write(tooMany)
 }
 
 // countedConn gives its place back when closed, once.
