@@ -3,12 +3,13 @@ package live
 import (
 	"embed"
 	"net/http"
+	"time"
 
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/web"
 )
 
-//go:embed templates/try.html assets/*
+//go:embed templates/try.html templates/howto.html assets/*
 var files embed.FS
 
 // view is what the try page's template sees.
@@ -39,10 +40,43 @@ func (l *Live) AddPages(shell *web.Shell) error {
 		}
 		l.pages["/"+e.CodeString()+"/try"] = web.NewDoc(html, nil, nil)
 	}
+	return l.addHowto(shell)
+}
+
+// howtoView is what the /status how-to page's template sees: the limits
+// this server enforces.
+type howtoView struct {
+	web.Page
+	Headers                         []string
+	MaxChoices, MaxWeight           int
+	MaxDelay                        time.Duration
+	MaxDelayedPerClient             int
+	MaxRetryAfter, MaxBody          int
+	MaxHeaders, MaxHeaderLen, Burst int
+	Rate                            float64
+}
+
+// addHowto renders /status, the page that says what the live endpoints
+// do and what this server allows.
+func (l *Live) addHowto(shell *web.Shell) error {
+	t, err := shell.Template(files, nil, "templates/howto.html")
+	if err != nil {
+		return err
+	}
+	html, err := shell.Render(t, howtoView{
+		Page:    web.Page{Title: "Live endpoints", Description: "Real responses with any HTTP status code, the header fields the RFCs require, delays and weighted choices, for testing clients."},
+		Headers: AllowedHeaders(), MaxChoices: maxChoices, MaxWeight: maxWeight, MaxDelay: l.opts.MaxDelay,
+		MaxDelayedPerClient: l.opts.MaxDelayedPerClient, MaxRetryAfter: maxRetryAfter, MaxBody: maxBody,
+		MaxHeaders: maxHeaders, MaxHeaderLen: maxHeaderLen, Rate: l.opts.Rate, Burst: l.opts.Burst,
+	})
+	if err != nil {
+		return err
+	}
+	l.pages["/status"] = web.NewDoc(html, nil, nil)
 	return nil
 }
 
-// Pages are the try pages by path, for the export.
+// Pages are the try pages and /status by path, for the export.
 func (l *Live) Pages() map[string]*web.Doc { return l.pages }
 
 func (l *Live) servePage(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"slices"
 	"embed"
 	"encoding/json"
 	"html/template"
@@ -58,7 +59,7 @@ func (s *Site) parseTemplates() error {
 		},
 	}
 	s.tmpl = map[string]*template.Template{}
-	for _, name := range []string{"home", "class", "code", "guide", "search", "notfound"} {
+	for _, name := range []string{"home", "class", "code", "guide", "guides", "search", "notfound"} {
 		t, err := s.shell.Template(files, funcs, "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
 			return err
@@ -87,6 +88,17 @@ type view struct {
 	Guide     *catalog.Guide
 	Guides    []*catalog.Guide
 	Error     string
+
+	// A code page's answer first, its neighbours and its class.
+	Short      *shortView
+	Prev, Next *catalog.Entry
+	Siblings   []*catalog.Entry
+}
+
+// shortView is the "In short" box: each line rendered inline.
+type shortView struct {
+	Cause                template.HTML
+	Visitors, Developers []template.HTML
 }
 
 type classView struct {
@@ -108,7 +120,7 @@ func (s *Site) buildPages() error {
 	home, err := s.render("home", view{
 		Page: web.Page{Title: "HTTP status codes explained",
 			Description: "Every HTTP status code explained: meaning with the RFC section, common causes, how to fix it, examples and FAQ.",
-			Filter:      true, Scripts: []string{"search.js"}},
+			Scripts: []string{"search.js"}},
 		Classes: s.classes(),
 		Guides:  s.cat.Guides(),
 	})
@@ -137,6 +149,9 @@ func (s *Site) buildPages() error {
 		}
 		s.pages["/"+s.cat.Entries()[i].CodeString()] = web.NewDoc(b.html, b.json, b.text)
 	}
+	if err := s.buildGuideIndexes(); err != nil {
+		return err
+	}
 	for _, g := range s.cat.Guides() {
 		html, err := s.guideHTML(g)
 		if err != nil {
@@ -148,6 +163,42 @@ func (s *Site) buildPages() error {
 		}
 	}
 	return nil
+}
+
+// buildGuideIndexes renders /guides and /compare: the lists of guides
+// and of comparisons, which their pages' breadcrumbs link to.
+func (s *Site) buildGuideIndexes() error {
+	for _, ix := range []struct {
+		path, title, desc string
+		compare           bool
+	}{
+		{"/guides", "Guides", "Step-by-step guides to the situations behind a status code: what happened, how to tell, and how to fix it on the client and the server.", false},
+		{"/compare", "Comparisons", "Codes that are easy to confuse, side by side: when each one is right, with the RFC sections that decide.", true},
+	} {
+		var gs []*catalog.Guide
+		var js []guideListItem
+		text := ix.title + "\n" + strings.Repeat("=", len(ix.title)) + "\n\n" + ix.desc + "\n\n"
+		for _, g := range s.cat.Guides() {
+			if g.Compare == ix.compare {
+				gs = append(gs, g)
+				js = append(js, guideListItem{Title: g.Title, Summary: g.Summary, URL: s.link(g.Path())})
+				text += "- " + g.Title + " <" + s.link(g.Path()) + ">\n"
+			}
+		}
+		html, err := s.render("guides", view{Page: web.Page{Title: ix.title, Description: ix.desc, Alternates: s.link(ix.path)}, Guides: gs})
+		if err != nil {
+			return err
+		}
+		s.pages[ix.path] = web.NewDoc(html, mustJSON(map[string]any{"title": ix.title, "guides": js}), []byte(text))
+	}
+	return nil
+}
+
+// guideListItem is a guide in the JSON of /guides and /compare.
+type guideListItem struct {
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+	URL     string `json:"url"`
 }
 
 // link is path below the base path, for pages rendered ahead of requests.
@@ -209,11 +260,38 @@ func (s *Site) entryHTML(e *catalog.Entry, secs []sectionView) ([]byte, error) {
 		ClassName: cl.Name,
 		Guides:    s.cat.GuidesFor(e.Code),
 		Sections:  secs,
+		Short:     s.short(e.Short),
+		Siblings:  s.cat.InClass(e.Class),
+	}
+	all := s.cat.Entries()
+	if i := slices.Index(all, e); i >= 0 {
+		if i > 0 {
+			v.Prev = all[i-1]
+		}
+		if i+1 < len(all) {
+			v.Next = all[i+1]
+		}
 	}
 	if len(e.FAQ) > 0 {
 		v.JSONLD = s.faqLD(e.FAQ)
 	}
 	return s.render("code", v)
+}
+
+// short renders an "In short" section's lines for the box under a code
+// page's lead sentence; nil when the page has none.
+func (s *Site) short(sh *catalog.Short) *shortView {
+	if sh == nil {
+		return nil
+	}
+	v := &shortView{Cause: s.md.inline(sh.Cause)}
+	for _, b := range sh.Visitors {
+		v.Visitors = append(v.Visitors, s.md.inline(b))
+	}
+	for _, b := range sh.Developers {
+		v.Developers = append(v.Developers, s.md.inline(b))
+	}
+	return v
 }
 
 func (s *Site) guideHTML(g *catalog.Guide) ([]byte, error) {

@@ -1,5 +1,6 @@
-// Instant filtering of the code list on the home page. Without this script
-// the search box submits to /search, which works on its own.
+// Instant filtering of the code list on the home page, and Enter to open
+// a code (or the first match). Without this script the filter box does
+// nothing and the header's search box submits to /search.
 (function () {
   "use strict";
   var input = document.querySelector("input[data-filter]");
@@ -24,5 +25,17 @@
     }
   }
   input.addEventListener("input", apply);
+  // A code and Enter opens its page: the quickest way from a log line.
+  input.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter") { return; }
+    var code = input.value.trim();
+    var li = /^[1-5][0-9][0-9]$/.test(code) && document.querySelector('li[data-code="' + code + '"] a');
+    var first = !li && document.querySelector("li[data-search]:not([hidden]) a");
+    var target = li || first;
+    if (target) {
+      e.preventDefault();
+      window.location.href = target.href;
+    }
+  });
   apply();
 })();
