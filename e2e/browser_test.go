@@ -202,6 +202,14 @@ func TestBrowser(t *testing.T) {
 		testIPBoth(t, within(t, browser, time.Minute), problems)
 	})
 
+	t.Run("AnswerFirst", func(t *testing.T) {
+		var codes []int
+		for _, e := range apptest.Catalog(t).Entries() {
+			codes = append(codes, e.Code)
+		}
+		testAnswerFirst(t, within(t, browser, 3*time.Minute), base, codes)
+	})
+
 	t.Run("CSP", func(t *testing.T) {
 		testCSP(t, within(t, browser, time.Minute), base, problems)
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/teapothq/teapot/internal/app"
+	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/urlcheck"
 )
 
@@ -136,4 +137,14 @@ func Fetch(t testing.TB, method, url string, header map[string]string) Response 
 		t.Fatal(err)
 	}
 	return Response{resp.StatusCode, resp.Header, string(body)}
+}
+
+// Catalog is the embedded reference, loaded as the server loads it.
+func Catalog(t testing.TB) *catalog.Catalog {
+	t.Helper()
+	cat, err := app.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }

@@ -35,8 +35,13 @@
     var out = document.getElementById("t-raw");
     var time = document.getElementById("t-time");
     var started = performance.now();
-    document.getElementById("result").hidden = false;
+    var result = document.getElementById("result");
+    result.hidden = false;
     out.textContent = "Waiting for " + target() + " …";
+    // The answer is below the form: bring it into view, unless the user
+    // asked for less motion.
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    result.scrollIntoView({behavior: still ? "auto" : "smooth", block: "start"});
     fetch(target(), {method: field("method"), headers: {Accept: field("accept")}, redirect: "manual", cache: "no-store"})
       .then(function (res) {
         return (field("method") === "HEAD" ? Promise.resolve("") : res.text()).then(function (body) {

@@ -89,12 +89,18 @@
     head.appendChild(document.createTextNode(" "));
     head.appendChild(el("span", "url", r.url));
     li.appendChild(head);
-    var sum = [r.redirects + (r.redirects === 1 ? " redirect" : " redirects"), ms(r.time_ms)];
-    if (r.http_version) { sum.push(r.http_version); }
-    if (r.final_url && r.final_url !== r.url) { sum.push("ends at " + r.final_url); }
-    li.appendChild(el("p", "meta", sum.join(" · ")));
+    // A URL refused or failed before any answer has no redirects,
+    // timings or hops to show: only why.
+    var answered = (r.hops || []).some(function (h) { return h.status; });
+    if (answered) {
+      var sum = [r.redirects + (r.redirects === 1 ? " redirect" : " redirects"), ms(r.time_ms)];
+      if (r.http_version) { sum.push(r.http_version); }
+      if (r.final_url && r.final_url !== r.url) { sum.push("ends at " + r.final_url); }
+      li.appendChild(el("p", "meta", sum.join(" · ")));
+    }
     if (r.error) { li.appendChild(el("p", "error", r.refused ? "Refused (" + r.refused.rule + "): " + r.error : r.error)); }
     if (r.warning) { li.appendChild(el("p", "error", r.warning)); }
+    if (!answered) { return; }
     var det = el("details");
     det.appendChild(el("summary", "", "Every hop: headers, timings" + (r.tls ? ", certificate" : "")));
     (r.hops || []).forEach(function (h, i) { det.appendChild(hopDetails(h, i)); });
