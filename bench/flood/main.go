@@ -135,7 +135,9 @@ type localKey struct{}
 // answers by status (0 for a failed request).
 func flood(req func(i int) *http.Request, n, workers int) map[int]int {
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{MaxIdleConnsPerHost: workers, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	// No keep-alive: a connection is bound to the address it was dialled
+	// from, and each request names its own.
+	tr := &http.Transport{DisableKeepAlives: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		d := *dialer
 		if local, _ := ctx.Value(localKey{}).(string); local != "" {
 			d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
