@@ -31,6 +31,18 @@ retry: after-change
 summary: The request conflicts with the resource's current state.
 ---
 
+## In short
+
+**Most likely cause:** a stale version.
+
+### For visitors
+
+- Reload and redo the change.
+
+### For developers
+
+- Merge with the current version and resend.
+
 ## Meaning
 
 It conflicts.
@@ -194,13 +206,18 @@ func TestLoadRejects(t *testing.T) {
 		{"unknown related", swap2("related: [412]", "related: [412, 410]", "## In code", "- [410](/410)\n\n## In code"), "related code 410 has no page"},
 		{"self related", swap2("related: [412]", "related: [412, 409]", "## In code", "- [409](/409)\n\n## In code"), "related lists the page's own code 409"},
 		{"related without link", swap("- [412 Precondition Failed](/412): the If-Match form.", "- 412: the If-Match form."), "related code 412 has no link"},
-		{"link to unknown code", swap("Stale versions.", "See [410](/410)."), "codes/409.md:20: link to /410, which has no page"},
+		{"link to unknown code", swap("Stale versions.", "See [410](/410)."), "codes/409.md:32: link to /410, which has no page"},
 		{"missing section", swap("## Headers\n\n- ETag\n\n", ""), `missing section "Headers" before "Caching and retries"`},
 		{"missing last section", map[string]string{"codes/409.md": goodFull[:strings.Index(goodFull, "## FAQ")]}, `codes/409.md: missing section "FAQ"`},
 		{"unknown section", swap("## Headers", "## Headerz"), `unknown section "Headerz"`},
+		{"In short without the cause line", swap("**Most likely cause:** a stale version.", "A stale version."), "must open with one line"},
+		{"In short with five bullets", swap("- Merge with the current version and resend.", "- a\n- b\n- c\n- d"), "has 5 bullets, want at most 4"},
+		{"In short with a long bullet", swap("- Reload and redo the change.", "- "+strings.Repeat("x", 201)), "want at most 200"},
+		{"In short with prose in a list", swap("- Reload and redo the change.", "Reload."), "every line must be a bullet"},
+		{"In short missing", swap("## In short\n", "## Nothing\n"), "unknown section"},
 		{"out of order", swap("## Meaning\n\nIt conflicts.\n", "## Meaning\n\nIt conflicts.\n\n## FAQ\n\nx\n"), "repeated or out of order"},
 		{"empty section", swap("It conflicts.", ""), `section "Meaning" is empty`},
-		{"text before sections", swap("\n## Meaning", "hello\n## Meaning"), "text before the first"},
+		{"text before sections", swap("\n## In short", "hello\n## In short"), "text before the first"},
 		{"level one heading", swap("It conflicts.", "# Title"), "no level-1 headings"},
 		{"fix without subsections", swap("### For visitors", "### For users"), `must have exactly the subsections "### For visitors"`},
 		{"in code without curl", swap("### curl", "### Shell"), "section In code must have exactly the subsections Go, Node.js, Python, Java, curl"},

@@ -65,7 +65,7 @@ var sectionOrder = []struct {
 	ID, Title string
 	Optional  bool
 }{
-	{SecShort, "In short", true},
+	{SecShort, "In short", false},
 	{SecMeaning, "Meaning", false},
 	{SecUsedFor, "Commonly used for", false},
 	{SecCauses, "Common causes", false},
