@@ -16,7 +16,7 @@ Usage:
   teapot                 start the web server (same as teapot serve)
   teapot serve [flags]   start the web server; see teapot help serve
   teapot NNN             print the reference page of a status code, such as teapot 409
-  teapot search WORDS    search codes by number, name and text
+  teapot search WORDS    search codes, guides and comparisons by whole words
   teapot export DIR      write the whole site as static files (with .gz and .br)
                          flags: --base-path PATH, --public-url URL
   teapot check [flags] URL...
