@@ -16,11 +16,17 @@ run:
 build:
 	$(GO) build -o teapot ./cmd/teapot
 
+# go test -json through tools/testreport: the output of plain go test,
+# then every skipped test with its reason (GOTESTFLAGS=-v prints every
+# line, as go test -v does). bash's pipefail keeps go test's exit status.
+REPORT = $(GO) run github.com/teapothq/teapot/tools/testreport $(filter -v,$(GOTESTFLAGS))
+test: SHELL := /bin/bash
+test: .SHELLFLAGS := -o pipefail -c
 test:
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
-	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
-	cd e2e && $(GO) test -race -count=1 $(GOTESTFLAGS) ./...
+	$(GO) test -race -count=1 -json $(GOTESTFLAGS) ./... | $(REPORT)
+	cd e2e && $(GO) test -race -count=1 -json $(GOTESTFLAGS) ./... | $(REPORT)
 
 test-short:
 	$(GO) test -short ./...

@@ -203,6 +203,10 @@ func printTable(w io.Writer, results []urlcheck.Result, failed map[int]string) {
 			status = strconv.Itoa(r.Status)
 		}
 		note := r.Error
+		if r.Refused != nil && r.Refused.Rule != "" && strings.Contains(note, "private targets are disabled") {
+			// The command line can allow what a public server must not.
+			note += " (--allow-private allows it)"
+		}
 		if note == "" {
 			note = r.Warning
 		}

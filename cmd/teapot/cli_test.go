@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/teapothq/teapot/internal/app/apptest"
 )
 
 // runCLI runs teapot with args and an empty environment.
@@ -35,6 +30,7 @@ func TestCLI(t *testing.T) {
 		{"draft code", []string{"522"}, "Cloudflare", "", false},
 		{"unknown code", []string{"432"}, "", `"432" is not a status code teapot knows; did you mean 431`, false},
 		{"lookalike", []string{"4O9"}, "", "did you mean 409 Conflict", false},
+		{"check says how to allow loopback", []string{"check", "http://127.0.0.1:1/"}, "--allow-private allows it", "1 of 1 URLs failed", false},
 		{"not a code", []string{"99999"}, "", "not a status code (three digits", false},
 		{"negative", []string{"-1"}, "", "not a status code", false},
 		{"code with extra", []string{"409", "x"}, "", "takes no other arguments", true},
@@ -97,75 +93,5 @@ func TestEnvironment(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "TEAPOT_IDLE_TIMEOUT") {
 		t.Errorf("error %v, want it to name TEAPOT_IDLE_TIMEOUT", err)
-	}
-}
-
-// TestExportMatchesServer exports the site and checks that every file is
-// byte for byte what the server sends for its address, and that the .gz
-// and .br files decode to the same bytes.
-func TestExportMatchesServer(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	if out, err := runCLI(t, "export", "--public-url", "https://teapot.example", dir); err != nil {
-		t.Fatalf("export: %v", err)
-	} else if !strings.Contains(out, "wrote") {
-		t.Errorf("export printed %q", out)
-	}
-	cfg := apptest.Config()
-	cfg.PublicURL, cfg.Version = "https://teapot.example", buildVersion() // the footer shows the version
-	base := apptest.Serve(t, cfg)
-	checked := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		name := filepath.ToSlash(strings.TrimPrefix(path, dir+string(filepath.Separator)))
-		ext := filepath.Ext(name)
-		if ext == ".gz" || ext == ".br" || name == "404.html" || name == "robots.txt" || name == "sitemap.xml" {
-			return nil
-		}
-		url, accept := "/"+strings.TrimSuffix(name, ".html"), "text/html"
-		switch {
-		case name == "index.html":
-			url = "/"
-		case name == "api/codes.json":
-			url = "/api/codes"
-		case strings.HasPrefix(name, "assets/"):
-			accept = "*/*"
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		got := apptest.Fetch(t, "GET", base+url, map[string]string{"Accept": accept})
-		if got.Status != 200 || got.Body != string(want) {
-			t.Errorf("%s: the server's %s (status %d) differs from the exported file", name, url, got.Status)
-		}
-		for _, enc := range []string{"gzip", "br"} {
-			suffix := map[string]string{"gzip": ".gz", "br": ".br"}[enc]
-			if _, err := os.Stat(path + suffix); err != nil {
-				continue
-			}
-			r := apptest.Fetch(t, "GET", base+url, map[string]string{"Accept": accept, "Accept-Encoding": enc})
-			if r.Body != string(want) {
-				t.Errorf("%s: %s variant differs", name, enc)
-			}
-		}
-		checked++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if checked < 3*95 {
-		t.Errorf("checked %d files, want at least %d (HTML, JSON and text for every code)", checked, 3*95)
-	}
-	for _, name := range []string{"409.html.gz", "409.html.br", "404.html", "sitemap.xml", "robots.txt"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			t.Errorf("export lacks %s", name)
-		}
-	}
-	if sm, _ := os.ReadFile(filepath.Join(dir, "sitemap.xml")); !bytes.Contains(sm, []byte("<loc>https://teapot.example/409</loc>")) {
-		t.Errorf("sitemap lacks the absolute URL of /409")
 	}
 }

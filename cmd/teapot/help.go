@@ -17,8 +17,10 @@ Usage:
   teapot serve [flags]   start the web server; see teapot help serve
   teapot NNN             print the reference page of a status code, such as teapot 409
   teapot search WORDS    search codes, guides and comparisons by whole words
-  teapot export DIR      write the whole site as static files (with .gz and .br)
-                         flags: --base-path PATH, --public-url URL
+  teapot export DIR      write the whole site as static files (with .gz and .br) for any
+                         static host or a browser reading the folder; flags go before DIR:
+                         --live-url URL (a teapot that runs, for search, try, check, ip
+                         and lab), --base-path PATH, --public-url URL
   teapot check [flags] URL...
                          check what URLs return (status, redirects, time); see teapot check --help
   teapot version         print the version

@@ -107,7 +107,7 @@ func search(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	results := cat.Search(q)
+	results := cat.SearchAll(q)
 	if _, err := io.WriteString(stdout, site.SearchText(results, q)); err != nil {
 		return err
 	}
@@ -119,19 +119,24 @@ func search(args []string, stdout io.Writer) error {
 
 func export(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := newFlagSet("export")
-	basePath := fs.String("base-path", getenv("TEAPOT_BASE_PATH"), "path prefix the site will be served under")
+	basePath := fs.String("base-path", getenv("TEAPOT_BASE_PATH"), "path prefix the site will be served under, for the not-found page and sitemap.xml (other pages link relatively)")
 	publicURL := fs.String("public-url", getenv("TEAPOT_PUBLIC_URL"), "public origin, for sitemap.xml")
+	opts := app.ExportOptions{}
+	fs.StringVar(&opts.LiveURL, "live-url", getenv("TEAPOT_LIVE_URL"), "a running teapot that links to the pages needing a server (search, try, check, ip, lab) lead to")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("export needs one folder: teapot export DIR")
+		return usagef("export needs one folder: teapot export [--live-url URL] [--base-path PATH] [--public-url URL] DIR")
 	}
 	cfg := app.Config{Config: server.Config{BasePath: *basePath, PublicURL: *publicURL}, Version: buildVersion()}
 	if err := cfg.ValidatePaths(); err != nil {
 		return usageError{err.Error()}
 	}
-	n, err := app.Export(cfg, fs.Arg(0))
+	if err := opts.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	n, err := app.Export(cfg, fs.Arg(0), opts)
 	if err != nil {
 		return err
 	}

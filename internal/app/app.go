@@ -14,7 +14,6 @@ import (
 	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/geo"
 	"github.com/teapothq/teapot/internal/ipinfo"
-	"github.com/teapothq/teapot/internal/lab"
 	"github.com/teapothq/teapot/internal/live"
 	"github.com/teapothq/teapot/internal/respond"
 	"github.com/teapothq/teapot/internal/server"
@@ -200,42 +199,6 @@ func (p *pages) register(mux *web.Mux) {
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		p.openapi.JSON.Serve(w, r, http.StatusOK, nil)
 	})
-}
-
-// Export writes the whole site as static files to dir, with the pages of
-// the features that have them (the try pages, /check) and /openapi.json;
-// it needs only BasePath, PublicURL and Version of cfg.
-func Export(cfg Config, dir string) (int, error) {
-	if err := cfg.ValidatePaths(); err != nil {
-		return 0, err
-	}
-	p, err := cfg.pages()
-	if err != nil {
-		return 0, err
-	}
-	lv := live.New(p.cat, live.Options{})
-	if err := lv.AddPages(p.shell); err != nil {
-		return 0, err
-	}
-	checker := urlcheck.New(urlcheck.Options{})
-	if err := checker.AddPage(p.shell); err != nil {
-		return 0, err
-	}
-	// The /ip and /lab pages need their APIs: they are not exported, but
-	// their scripts are, as before.
-	if err := ipinfo.New(ipinfo.Options{}).AddPage(p.shell, "", ""); err != nil {
-		return 0, err
-	}
-	if err := lab.New(lab.Options{}).AddPage(p.shell); err != nil {
-		return 0, err
-	}
-	more := map[string]*web.Doc{"/openapi.json": p.openapi}
-	for _, m := range []map[string]*web.Doc{lv.Pages(), checker.Pages()} {
-		for k, v := range m {
-			more[k] = v
-		}
-	}
-	return p.site.Export(dir, more)
 }
 
 // ipOptions are the IP lookup's options.

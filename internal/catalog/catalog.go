@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Catalog is every status code's page, in code order.
@@ -20,8 +19,7 @@ type Catalog struct {
 	guides []*Guide
 	byPath map[string]*Guide // guide paths and their aliases
 
-	indexOnce sync.Once
-	index     map[int]searchText
+	search *searchIndex // built by Load; see search_index.go
 }
 
 // Classes are the five status code classes, with their names from RFC 9110
@@ -80,6 +78,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, joinErrors(errs)
 	}
 	slices.SortFunc(c.entries, func(a, b *Entry) int { return a.Code - b.Code })
+	c.search = newSearchIndex(c)
 	return c, nil
 }
 

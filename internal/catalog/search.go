@@ -5,106 +5,51 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // MaxQuery bounds the length of a search query in bytes.
 const MaxQuery = 200
 
-// Search returns the entries matching every word of q, best first: an exact
-// code, then a code prefix ("40", "4xx"), then matches in the name, the
-// summary and the text.
+// Hit is one search result: a code's page or a guide.
+type Hit struct {
+	Entry *Entry // nil for a guide
+	Guide *Guide // nil for a code
+}
+
+// SearchAll returns the codes and guides matching every word of q, best
+// first. A word matches a word of the text that equals it or starts with
+// it ("rat" finds "rate", "rate" does not find "separate"), ignoring case,
+// punctuation, apostrophes, a plural "s" and hyphens ("time-out" is also
+// "timeout"). Common words ("what", "is", "the", "status", "code") are
+// left out unless the query has nothing else.
+//
+// A code the query names comes first ("409", "nginx 499"), then the codes
+// of a class or range it names ("4xx", "40"), then the rest by relevance:
+// a code's number, name and aliases weigh most, then its origin and
+// summary, then its text; see search_rank.go.
+func (c *Catalog) SearchAll(q string) []Hit {
+	if c.search == nil {
+		return nil // not a catalog from Load
+	}
+	if len(q) > MaxQuery {
+		q = q[:MaxQuery]
+	}
+	return c.search.search(q)
+}
+
+// Search is SearchAll without the guides: the matching codes, best first.
 func (c *Catalog) Search(q string) []*Entry {
-	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
-	})
-	if len(words) == 0 {
+	hits := c.SearchAll(q)
+	out := make([]*Entry, 0, len(hits))
+	for _, h := range hits {
+		if h.Entry != nil {
+			out = append(out, h.Entry)
+		}
+	}
+	if len(out) == 0 {
 		return nil
 	}
-	type hit struct {
-		e     *Entry
-		score int
-	}
-	var hits []hit
-	for _, e := range c.entries {
-		total := 0
-		for _, w := range words {
-			s := c.score(e, w)
-			if s == 0 {
-				total = 0
-				break
-			}
-			total += s
-		}
-		if total > 0 {
-			hits = append(hits, hit{e, total})
-		}
-	}
-	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
-	out := make([]*Entry, len(hits))
-	for i, h := range hits {
-		out[i] = h.e
-	}
 	return out
-}
-
-// score ranks how well one lower-case word matches e; 0 is no match.
-func (c *Catalog) score(e *Entry, w string) int {
-	code := e.CodeString()
-	switch {
-	case w == code:
-		return 1000
-	case len(w) < 3 && strings.HasPrefix(code, w), w == e.Class:
-		return 300
-	}
-	if len(w) < 3 {
-		return 0 // too short to mean anything in running text
-	}
-	idx := c.text(e)
-	s := 0
-	if containsWord(idx.name, w) {
-		s += 100
-	} else if strings.Contains(idx.name, w) {
-		s += 60
-	}
-	if strings.Contains(idx.summary, w) {
-		s += 20
-	}
-	if n := strings.Count(idx.body, w); n > 0 {
-		s += min(n, 10)
-	}
-	return s
-}
-
-// searchText is an entry's text in lower case, built on first use.
-type searchText struct{ name, summary, body string }
-
-func (c *Catalog) text(e *Entry) searchText {
-	c.indexOnce.Do(func() {
-		c.index = map[int]searchText{}
-		for _, e := range c.entries {
-			var b strings.Builder
-			for _, s := range e.Sections {
-				b.WriteString(strings.ToLower(s.Markdown))
-				b.WriteByte('\n')
-			}
-			c.index[e.Code] = searchText{
-				name:    strings.ToLower(e.Name + " " + strings.Join(e.Aka, " ") + " " + e.Origin),
-				summary: strings.ToLower(e.Summary),
-				body:    b.String(),
-			}
-		}
-	})
-	return c.index[e.Code]
-}
-
-func containsWord(s, w string) bool {
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' }) {
-		if f == w {
-			return true
-		}
-	}
-	return false
 }
 
 // lookalikes maps letters often typed for digits.
@@ -135,8 +80,10 @@ func (c *Catalog) Suggest(s string, n int) []*Entry {
 			add(e)
 		}
 	}
-	for _, e := range c.Search(s) {
-		add(e)
+	if len(out) < n {
+		for _, e := range c.Search(s) {
+			add(e)
+		}
 	}
 	return out
 }

@@ -1,11 +1,11 @@
 package site
 
 import (
-	"slices"
 	"embed"
 	"encoding/json"
 	"html/template"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,7 +120,7 @@ func (s *Site) buildPages() error {
 	home, err := s.render("home", view{
 		Page: web.Page{Title: "HTTP status codes explained",
 			Description: "Every HTTP status code explained: meaning with the RFC section, common causes, how to fix it, examples and FAQ.",
-			Scripts: []string{"search.js"}},
+			Scripts:     []string{"search.js"}},
 		Classes: s.classes(),
 		Guides:  s.cat.Guides(),
 	})
@@ -263,6 +263,7 @@ func (s *Site) entryHTML(e *catalog.Entry, secs []sectionView) ([]byte, error) {
 		Short:     s.short(e.Short),
 		Siblings:  s.cat.InClass(e.Class),
 	}
+	v.Scripts = codeScripts(secs)
 	all := s.cat.Entries()
 	if i := slices.Index(all, e); i >= 0 {
 		if i > 0 {
@@ -305,6 +306,7 @@ func (s *Site) guideHTML(g *catalog.Guide) ([]byte, error) {
 	for _, sec := range g.Sections {
 		v.Sections = append(v.Sections, sectionView{ID: sec.ID, Title: sec.Title, HTML: s.md.html(sec.Markdown)})
 	}
+	v.Scripts = codeScripts(v.Sections)
 	if len(g.FAQ) > 0 {
 		v.JSONLD = s.faqLD(g.FAQ)
 	}

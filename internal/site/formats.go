@@ -248,16 +248,3 @@ func classText(cl catalog.Class, entries []*catalog.Entry) string {
 	title := cl.ID + " " + cl.Name
 	return fmt.Sprintf("%s\n%s\n\n%s\n\n%s", title, strings.Repeat("=", len(title)), cl.Summary, listText(entries))
 }
-
-// SearchText is the plain text answer to a search, as `teapot search`
-// prints it.
-func SearchText(results []*catalog.Entry, q string) string {
-	if len(results) == 0 {
-		return fmt.Sprintf("No status code matches %q.\n", q)
-	}
-	var b strings.Builder
-	for _, e := range results {
-		fmt.Fprintf(&b, "%d  %s\n     %s\n", e.Code, e.Title(), e.Summary)
-	}
-	return b.String()
-}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/respond"
 	"github.com/teapothq/teapot/internal/web"
 )
@@ -27,6 +26,8 @@ func (s *Site) Register(mux *web.Mux) {
 	mux.HandleFunc("GET /api/classes/{class}", respond.Handle(nil, s.serveAPI))
 	mux.HandleFunc("GET /api/", respond.Handle(nil, s.serveAPIError))
 	mux.HandleFunc("GET /search", s.serveSearch)
+	mux.HandleFunc("GET /search.json", s.serveSearch)
+	mux.HandleFunc("GET /search.txt", s.serveSearch)
 	mux.HandleFunc("GET /sitemap.xml", s.serveSitemap)
 	mux.HandleFunc("GET /robots.txt", s.serveRobots)
 	mux.HandleFunc("GET /", s.serveNotFound)
@@ -69,37 +70,6 @@ func (s *Site) serveAPI(w http.ResponseWriter, r *http.Request) error {
 func (s *Site) serveAPIError(w http.ResponseWriter, r *http.Request) error {
 	return &respond.Problem{Title: "Not Found", Status: http.StatusNotFound,
 		Detail: "No API route matches; see /openapi.json for the routes."}
-}
-
-func (s *Site) serveSearch(w http.ResponseWriter, r *http.Request) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	f, ok := web.Format(r, "")
-	if !ok {
-		web.NotAcceptable(w)
-		return
-	}
-	w.Header().Set("Vary", web.Negotiated)
-	if len(q) > catalog.MaxQuery {
-		msg := fmt.Sprintf("The query is %d bytes long; at most %d are allowed.", len(q), catalog.MaxQuery)
-		switch f {
-		case web.HTML:
-			s.writeHTML(w, http.StatusBadRequest, "search", view{Page: web.Page{Title: "Search"}, Error: msg})
-		default:
-			respond.Fail(w, r, nil, &respond.Problem{Title: "Query too long", Status: http.StatusBadRequest, Detail: msg})
-		}
-		return
-	}
-	results := s.cat.Search(q)
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	switch f {
-	case web.JSON:
-		respond.JSON(w, http.StatusOK, map[string]any{"query": q, "count": len(results), "results": s.summaries(results)})
-	case web.Text:
-		respond.Text(w, http.StatusOK, SearchText(results, q))
-	default:
-		s.writeHTML(w, http.StatusOK, "search", view{Page: web.Page{Title: "Search: " + q, Query: q,
-			Description: "HTTP status codes matching " + q}, Entries: results})
-	}
 }
 
 // serveNotFound answers 404 in the format asked for, suggesting the codes

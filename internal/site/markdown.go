@@ -12,6 +12,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -32,20 +33,35 @@ func newMarkdown(base string) *markdown {
 			parser.WithAutoHeadingID(),
 			parser.WithASTTransformers(util.Prioritized(m, 100)),
 		),
+		// Before goldmark's own renderers (1000), so in their place.
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(codeBlocks{}, 100))),
 	)
 	return m
 }
 
-// Transform rewrites site-root links for the base path.
+// Transform rewrites site-root links for the base path, and turns
+// ordered lists that start at a status code back into paragraphs.
 func (m *markdown) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var accidental []*ast.List
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if l, ok := n.(*ast.Link); ok && entering {
-			if dest := string(l.Destination); strings.HasPrefix(dest, "/") && !strings.HasPrefix(dest, "//") {
-				l.Destination = []byte(m.base + dest)
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			if dest := string(n.Destination); strings.HasPrefix(dest, "/") && !strings.HasPrefix(dest, "//") {
+				n.Destination = []byte(m.base + dest)
+			}
+		case *ast.List:
+			if n.IsOrdered() && n.Start >= minAccidentalStart {
+				accidental = append(accidental, n)
 			}
 		}
 		return ast.WalkContinue, nil
 	})
+	for _, l := range accidental { // not while walking the tree
+		unlist(l)
+	}
 }
 
 func (m *markdown) html(src string) template.HTML {
