@@ -70,40 +70,19 @@ func TestExport(t *testing.T) {
 	})
 	t.Run("nginx", func(t *testing.T) {
 		t.Parallel()
-		nginx := lookNginx(t)
 		p1, p2 := freePort(t), freePort(t)
-		dir := t.TempDir()
-		conf := fmt.Sprintf(`daemon off;
-master_process off;
-error_log %[1]s/error.log warn;
-pid %[1]s/nginx.pid;
-events { worker_connections 256; }
-http {
-	access_log off;
-	types { text/html html; text/css css; text/javascript js; application/json json; text/plain txt; image/svg+xml svg; application/xml xml; }
-	client_body_temp_path %[1]s/body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
-	server {
-		listen 127.0.0.1:%[2]d;
-		root %[4]s;
+		startNginx(t, fmt.Sprintf(`	server {
+		listen 127.0.0.1:%[1]d;
+		root %[3]s;
 		location / { try_files $uri $uri.html $uri/ =404; gzip_static on; }
 		error_page 404 /not-found.html;
 	}
 	server {
-		listen 127.0.0.1:%[3]d;
-		root %[5]s;
+		listen 127.0.0.1:%[2]d;
+		root %[4]s;
 		location /teapot/ { try_files $uri $uri.html $uri/ =404; gzip_static on; }
 		error_page 404 /teapot/not-found.html;
-	}
-}
-`, dir, p1, p2, plain, hosted)
-		if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		start(t, exec.Command(nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf")))
+	}`, p1, p2, plain, hosted))
 		rootURL, subURL := fmt.Sprintf("http://127.0.0.1:%d", p1), fmt.Sprintf("http://127.0.0.1:%d/teapot", p2)
 		waitUp(t, rootURL+"/index.html")
 		waitUp(t, subURL+"/index.html")

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,16 +30,7 @@ const secret = "internal-secret-7f3a"
 // missing one fatal.
 func TestNginx(t *testing.T) {
 	t.Parallel()
-	nginx, err := exec.LookPath("nginx")
-	if err != nil {
-		nginx = "/usr/sbin/nginx"
-		if _, err := os.Stat(nginx); err != nil {
-			if os.Getenv("TEAPOT_REQUIRE_NGINX") == "1" {
-				t.Fatal("nginx is not installed (apt-get install nginx-light); TEAPOT_REQUIRE_NGINX=1 forbids skipping")
-			}
-			t.Skip("nginx is not installed (apt-get install nginx-light)")
-		}
-	}
+	lookNginx(t)
 	cfg := apptest.Config()
 	cfg.StatusRate = 0 // the test asks many times; the limit is not its subject
 	teapot := apptest.Serve(t, cfg)
@@ -61,36 +51,13 @@ func TestNginx(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := freePort(t)
-	conf := fmt.Sprintf(`daemon off;
-master_process off;
-error_log %[1]s/error.log warn;
-pid %[1]s/nginx.pid;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path %[1]s/body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
-	server {
-		listen 127.0.0.1:%[2]d;
-		location /protected/ { internal; alias %[1]s/protected/; }
+	startNginx(t, fmt.Sprintf(`	server {
+		listen 127.0.0.1:%[1]d;
+		location /protected/ { internal; alias %[2]s/protected/; }
 		location /internal-api/ { internal; proxy_pass %[3]s/; }
 		location /control/ { proxy_pass %[4]s/; }
 		location / { proxy_pass %[5]s; }
-	}
-}
-`, dir, port, internal.URL, control.URL, teapot)
-	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"))
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	}`, port, dir, internal.URL, control.URL, teapot))
 	front := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitUp(t, front+"/healthz")
 
