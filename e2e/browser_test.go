@@ -223,6 +223,25 @@ func TestBrowser(t *testing.T) {
 		testAnswerFirst(t, within(t, browser, 3*time.Minute), base, codes)
 	})
 
+	t.Run("LiveExamples", func(t *testing.T) {
+		// Without --public-url, examples that call the server name the
+		// address the page was loaded from, not localhost:8080.
+		ctx := within(t, browser, time.Minute)
+		for _, path := range []string{"/status", "/ip", "/lab", "/418/try"} {
+			if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+path)); err != nil {
+				t.Fatal(err)
+			}
+			var text string
+			for i := 0; i < 50 && !strings.Contains(text, base); i++ {
+				text, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("[data-live]")].map(e => e.textContent).join("\n")`))
+				time.Sleep(20 * time.Millisecond)
+			}
+			if !strings.Contains(text, base) || strings.Contains(text, "localhost:8080") {
+				t.Errorf("%s: the examples do not name %s:\n%.300s", path, base, text)
+			}
+		}
+	})
+
 	t.Run("CSP", func(t *testing.T) {
 		testCSP(t, within(t, browser, time.Minute), base, problems)
 	})

@@ -73,6 +73,7 @@ func New(opts Options) (*Shell, error) {
 		"asset":   s.Asset,
 		"version": func() string { return s.opts.Version },
 		"origin":  s.Origin,
+		"guessed": func() bool { return s.opts.PublicURL == "" },
 		"lower":   strings.ToLower,
 		"join":    strings.Join,
 	}
