@@ -42,7 +42,7 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, getenv func(string) string) err
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection is kept")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", d.ShutdownTimeout, "how long requests in flight may finish on SIGINT or SIGTERM")
 	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", d.MaxHeaderBytes, "largest request header accepted, in bytes")
-	fs.IntVar(&c.MaxConns, "max-conns", d.MaxConns, "connections open at once, upgraded ones included; more wait to be accepted (0: no cap)")
+	fs.IntVar(&c.MaxConns, "max-conns", d.MaxConns, "connections open at once, upgraded ones included; one over it is answered 503 and closed (0: no cap)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on its own listener, such as 127.0.0.1:9090, or off; empty serves it with everything else (a public instance should move it)")
 	fs.BoolVar(&c.AccessLog, "access-log", d.AccessLog, "log every request")
 	fs.DurationVar(&c.MaxDelay, "max-delay", d.MaxDelay, "longest delay /status may be asked for")
