@@ -23,6 +23,9 @@ Usage:
                          and lab), --base-path PATH, --public-url URL
   teapot check [flags] URL...
                          check what URLs return (status, redirects, time); see teapot check --help
+  teapot healthcheck [--addr HOST:PORT]
+                         exit 0 if a running teapot answers /healthz with 200, else 1
+                         (for container health checks; the address defaults to $TEAPOT_ADDR, then :8080)
   teapot version         print the version
   teapot help [serve]    print this help, or the server's flags
 

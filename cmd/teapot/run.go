@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return export(rest, getenv, stdout)
 	case "check":
 		return check(ctx, rest, stdout, urlcheck.Options{})
+	case "healthcheck":
+		return healthcheck(ctx, rest, getenv, stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "teapot", buildVersion())
 		return nil
