@@ -14,7 +14,7 @@ run:
 	$(GO) run ./cmd/teapot
 
 build:
-	$(GO) build -o teapot ./cmd/teapot
+	$(GO) build -buildvcs=auto -o teapot ./cmd/teapot
 
 # go test -json through tools/testreport: the output of plain go test,
 # then every skipped test with its reason (GOTESTFLAGS=-v prints every

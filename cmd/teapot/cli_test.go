@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,23 @@ func TestEnvironment(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "TEAPOT_IDLE_TIMEOUT") {
 		t.Errorf("error %v, want it to name TEAPOT_IDLE_TIMEOUT", err)
+	}
+}
+
+// TestVersionText: the version, then the revision (marked when the tree
+// had uncommitted changes), its time and the toolchain, as the build
+// recorded them.
+func TestVersionText(t *testing.T) {
+	t.Parallel()
+	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "4c00a48fad5e"}, {Key: "vcs.time", Value: "2026-12-06T14:52:57Z"},
+		{Key: "vcs.modified", Value: "true"}, {Key: "GOOS", Value: "linux"}, {Key: "GOARCH", Value: "arm64"},
+	}}
+	want := "teapot v1.2.3\nrevision 4c00a48fad5e (with uncommitted changes)\ncommitted 2026-12-06T14:52:57Z\nbuilt with go1.26.8 for linux/arm64\n"
+	if got := versionText("v1.2.3", bi); got != want {
+		t.Errorf("versionText:\n%s\nwant\n%s", got, want)
+	}
+	if got := versionText("dev", nil); got != "teapot dev\n" {
+		t.Errorf("without build information: %q", got)
 	}
 }

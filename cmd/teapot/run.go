@@ -46,8 +46,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "teapot", buildVersion())
-		return nil
+		bi, _ := debug.ReadBuildInfo()
+		_, err := io.WriteString(stdout, versionText(buildVersion(), bi))
+		return err
 	case "help", "-h", "-help", "--help":
 		return help(rest, stdout)
 	}
@@ -164,6 +165,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return a.Serve(ctx)
+}
+
+// versionText is what "teapot version" prints: the version, then what
+// the build recorded of the source (revision, its time, uncommitted
+// changes) and of the toolchain, one line each.
+func versionText(v string, bi *debug.BuildInfo) string {
+	out := "teapot " + v + "\n"
+	if bi == nil {
+		return out
+	}
+	set := map[string]string{}
+	for _, s := range bi.Settings {
+		set[s.Key] = s.Value
+	}
+	if rev := set["vcs.revision"]; rev != "" {
+		if set["vcs.modified"] == "true" {
+			rev += " (with uncommitted changes)"
+		}
+		out += "revision " + rev + "\n"
+	}
+	if t := set["vcs.time"]; t != "" {
+		out += "committed " + t + "\n"
+	}
+	out += "built with " + bi.GoVersion
+	if set["GOOS"] != "" {
+		out += " for " + set["GOOS"] + "/" + set["GOARCH"]
+	}
+	return out + "\n"
 }
 
 func buildVersion() string {
