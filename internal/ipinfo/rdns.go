@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/teapothq/teapot/internal/ratelimit"
 )
 
 // What became of an address's reverse DNS lookup: the reverse_dns field
@@ -52,10 +54,11 @@ type reverseDNS struct {
 	slots     chan struct{}      // a slot per query in flight
 	joined    func(a netip.Addr) // called when a request joins a query in flight; tests set it
 
+	budget *ratelimit.Limiter // each client's lookups, perMinute a minute in bursts of as many
+
 	mu      sync.Mutex
 	cache   *lru[netip.Addr, answer]
 	flights map[netip.Addr]*flight
-	budgets *lru[string, bucket]
 }
 
 // flight is a query in flight; done is closed once ans is set.
@@ -65,9 +68,12 @@ type flight struct {
 }
 
 func newReverseDNS(res Resolver, timeout time.Duration, perMinute int) *reverseDNS {
-	return &reverseDNS{res: res, timeout: timeout, perMinute: perMinute, now: time.Now,
+	d := &reverseDNS{res: res, timeout: timeout, perMinute: perMinute, now: time.Now,
 		slots: make(chan struct{}, MaxLookups), cache: newLRU[netip.Addr, answer](CacheSize),
-		flights: make(map[netip.Addr]*flight), budgets: newLRU[string, bucket](maxClients)}
+		flights: make(map[netip.Addr]*flight)}
+	// The budget reads d.now when asked, so that a test's clock counts.
+	d.budget = ratelimit.New(float64(perMinute)/60, perMinute, maxClients, func() time.Time { return d.now() })
+	return d
 }
 
 // lookup is a's name: from the cache, from a query in flight for it, or
@@ -99,7 +105,7 @@ func (d *reverseDNS) lookup(ctx context.Context, a netip.Addr, client func() str
 		d.mu.Unlock()
 		return answer{status: rdnsBusy}
 	}
-	if !d.allow(client(), now) {
+	if ok, _ := d.budget.Allow(client()); !ok {
 		<-d.slots
 		d.mu.Unlock()
 		return answer{status: rdnsSkipped}
@@ -171,35 +177,4 @@ func (s *Service) noHostname(status string) string {
 		return fmt.Sprintf("Your address was not looked up: the server has %d reverse DNS lookups in flight, its limit; try again.\n", MaxLookups)
 	}
 	return "Your address has no reverse DNS name.\n"
-}
-
-// bucket is a client's budget of lookups: tokens left at time at.
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// allow takes a lookup from client's budget: perMinute a minute, in
-// bursts of as many. d.mu is held.
-func (d *reverseDNS) allow(client string, now time.Time) bool {
-	if d.perMinute <= 0 {
-		return true
-	}
-	burst := float64(d.perMinute)
-	perSec := burst / 60
-	b, ok := d.budgets.get(client, now)
-	if !ok {
-		b = bucket{tokens: burst, at: now}
-	}
-	b.tokens = min(burst, b.tokens+now.Sub(b.at).Seconds()*perSec)
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	// A full budget is the same as none remembered, so the entry expires
-	// when the budget would be full again.
-	full := time.Duration((burst - b.tokens) / perSec * float64(time.Second))
-	d.budgets.put(client, b, now.Add(full))
-	return true
 }

@@ -228,7 +228,7 @@ func TestReverseDNSRate(t *testing.T) {
 	}
 	w := httptest.NewRecorder()
 	c := New(Options{Resolver: dns, LookupTimeout: time.Second, LookupRate: 1, ClientAddr: func(*http.Request) netip.Addr { return netip.MustParseAddr("81.2.69.9") }})
-	c.dns.budgets.put("81.2.69.9", bucket{at: time.Now()}, time.Now().Add(time.Hour))
+	c.dns.budget.Allow("81.2.69.9") // spends the client's one lookup
 	mux = web.NewMux()
 	c.Register(mux)
 	mux.Finish().ServeHTTP(w, httptest.NewRequest("GET", "/ip/hostname", nil))

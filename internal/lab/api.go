@@ -62,7 +62,7 @@ func (l *Lab) serveCreate(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, store.ErrNoSandbox) {
 		// The sandbox's first write makes it: count it against the
 		// client's share of new sandboxes.
-		if ok, wait := l.newSandboxes.allow(l.opts.ClientAddr(r), l.opts.Now()); !ok {
+		if ok, wait := l.newSandboxes.Allow(l.opts.ClientAddr(r)); !ok {
 			return l.tooManyNewSandboxes(w, wait)
 		}
 		a, err = l.opts.Store.Create(r.Context(), sb, f, l.limits(true))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/lab/store"
+	"github.com/teapothq/teapot/internal/ratelimit"
 	"github.com/teapothq/teapot/internal/respond"
 	"github.com/teapothq/teapot/internal/web"
 )
@@ -62,7 +63,7 @@ type Lab struct {
 	page  *web.Doc   // the /lab page, once AddPage made it
 	shell *web.Shell // for the page's not-found
 
-	newSandboxes *limiter
+	newSandboxes *ratelimit.Limiter
 	secure       bool         // the public URL is https: cookies are Secure
 	sweep        atomic.Int64 // Expire's interval, once it runs
 
@@ -99,7 +100,7 @@ func New(opts Options) *Lab {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Lab{opts: opts, touched: map[string]time.Time{}, newSandboxes: newLimiter(opts.NewSandboxesPerHour),
+	return &Lab{opts: opts, touched: map[string]time.Time{}, newSandboxes: newSandboxLimit(opts.NewSandboxesPerHour, opts.Now),
 		secure: strings.HasPrefix(opts.PublicURL, "https://")}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/clientip"
+	"github.com/teapothq/teapot/internal/ratelimit"
 	"github.com/teapothq/teapot/internal/respond"
 	"github.com/teapothq/teapot/internal/web"
 )
@@ -42,6 +43,11 @@ type Options struct {
 	ClientAddr func(*http.Request) string
 }
 
+// maxClients is how many client addresses the rate limit remembers; a
+// client forgotten (the least recently seen go first) starts with a full
+// burst again.
+const maxClients = 32 * 4096
+
 // Header values every live response shares, prebuilt.
 var (
 	hvAnyOrigin   = []string{"*"}
@@ -59,7 +65,7 @@ type Live struct {
 	paths   [600]string
 	cat     *catalog.Catalog
 	opts    Options
-	limit   *limiter
+	limit   *ratelimit.Limiter
 	delayed *slots
 	rngMu   sync.Mutex
 	rng     *rand.Rand
@@ -86,7 +92,7 @@ func New(cat *catalog.Catalog, opts Options) *Live {
 	l := &Live{
 		cat:     cat,
 		opts:    opts,
-		limit:   newLimiter(opts.Rate, opts.Burst, opts.Now),
+		limit:   ratelimit.New(opts.Rate, opts.Burst, maxClients, opts.Now),
 		delayed: newSlots(opts.MaxDelayed, opts.MaxDelayedPerClient),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x7ea907)),
 	}
@@ -122,7 +128,7 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := l.opts.ClientAddr(r)
-	if ok, wait := l.limit.allow(client); !ok {
+	if ok, wait := l.limit.Allow(client); !ok {
 		secs := max(1, int(math.Ceil(wait.Seconds())))
 		h.Set("Retry-After", strconv.Itoa(secs))
 		h["Access-Control-Expose-Headers"] = hvExposeRetry
