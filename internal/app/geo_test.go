@@ -12,25 +12,11 @@ import (
 	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
-// geoFixtures writes both layouts' test databases.
-func geoFixtures(t *testing.T) map[string]geotest.Files {
-	t.Helper()
-	mm, err := geotest.WriteMaxMind(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat, err := geotest.WriteFlat(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return map[string]geotest.Files{"maxmind": mm, "flat": flat}
-}
-
 // TestIPGeo asks the real server, with the databases of each layout, for
 // addresses in both, in one only, and in none, in every form.
 func TestIPGeo(t *testing.T) {
 	t.Parallel()
-	for layout, f := range geoFixtures(t) {
+	for layout, f := range geotest.Layouts(t) {
 		t.Run(layout, func(t *testing.T) {
 			t.Parallel()
 			base := serve(t, func(c *app.Config) {

@@ -20,14 +20,8 @@ import (
 // loop is reproducible.)
 func TestCorruptFiles(t *testing.T) {
 	t.Parallel()
-	mm, err := geotest.WriteMaxMind(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat, err := geotest.WriteFlat(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := geotest.Layouts(t)
+	mm, flat := fx["maxmind"], fx["flat"]
 	var seeds [][]byte
 	for _, p := range append(append(mm.Location, mm.Network), append(flat.Location, flat.Network)...) {
 		b, err := os.ReadFile(p)

@@ -16,20 +16,6 @@ import (
 	"github.com/teapothq/teapot/internal/geo/geotest"
 )
 
-// layouts writes both layouts' fixtures once per test.
-func layouts(t *testing.T) map[string]geotest.Files {
-	t.Helper()
-	mm, err := geotest.WriteMaxMind(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat, err := geotest.WriteFlat(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return map[string]geotest.Files{"maxmind": mm, "flat": flat}
-}
-
 func openSet(t *testing.T, f geotest.Files) *geo.Set {
 	t.Helper()
 	s, err := geo.OpenSet(f.Location, []string{f.Network}, nil)
@@ -65,7 +51,7 @@ func TestLookup(t *testing.T) {
 		{"10.1.2.3", want{}},
 		{"2a00::1", want{}},
 	}
-	for name, files := range layouts(t) {
+	for name, files := range geotest.Layouts(t) {
 		s := openSet(t, files)
 		for _, tt := range tests {
 			t.Run(name+"/"+tt.addr, func(t *testing.T) {
@@ -94,7 +80,7 @@ func TestLookup(t *testing.T) {
 
 func TestSources(t *testing.T) {
 	t.Parallel()
-	ls := layouts(t)
+	ls := geotest.Layouts(t)
 	for _, tt := range []struct {
 		layout string
 		want   []string // a part of each source's name, in order
@@ -123,7 +109,7 @@ func TestSources(t *testing.T) {
 
 func TestDetect(t *testing.T) {
 	t.Parallel()
-	for name, f := range layouts(t) {
+	for name, f := range geotest.Layouts(t) {
 		wantLayout := geo.MaxMind
 		if name == "flat" {
 			wantLayout = geo.Flat
@@ -154,7 +140,7 @@ func TestDetect(t *testing.T) {
 func TestOpenErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	f := layouts(t)["maxmind"]
+	f := geotest.Layouts(t)["maxmind"]
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, b, 0o644); err != nil {

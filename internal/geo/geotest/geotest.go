@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"testing"
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
@@ -211,4 +212,19 @@ func WriteCity(path string, places []Place) error {
 // networks to path, replacing what is there.
 func WriteASN(path string, nets []Net) error {
 	return write(path, "GeoLite2-ASN", 6, func(t *mmdbwriter.Tree) error { return insertNetList(t, nets) })
+}
+
+// Layouts writes the databases of both layouts, each into a temporary
+// folder of tb, and gives them by layout: "maxmind" and "flat".
+func Layouts(tb testing.TB) map[string]Files {
+	tb.Helper()
+	mm, err := WriteMaxMind(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	flat, err := WriteFlat(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return map[string]Files{"maxmind": mm, "flat": flat}
 }
