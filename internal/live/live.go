@@ -120,8 +120,11 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 	// Whatever the options, nothing here is stored: a cache must not give
 	// one tester's custom answer to another.
 	h["Cache-Control"] = hvNoStore
-	if v := varyOn(r); v != nil {
-		h["Vary"] = v
+	headers := optionHeader(r)
+	if headers {
+		if v := varyOn(r); v != nil {
+			h["Vary"] = v
+		}
 	}
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		preflight(w, r)
@@ -136,7 +139,7 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("This server allows %g requests a second to /status from one address, with bursts of %d. Try again in %d s.", l.opts.Rate, l.opts.Burst, secs))
 		return
 	}
-	req, err := parseRequest(r, l.opts.MaxDelay)
+	req, err := parseRequest(r, l.opts.MaxDelay, headers)
 	if err != nil {
 		var oe *optionError
 		if errors.As(err, &oe) {

@@ -115,7 +115,7 @@ var varyHeaders = []string{"Teapot-Delay", "Teapot-Sleep", "Teapot-Retry-After",
 // varyOn lists the option headers r carries, for Vary: a response they
 // shaped must never be given by a cache to a request without them (the
 // query is part of the cache key already; these headers are not). nil
-// when there are none, the usual case.
+// when there are none. Called only for a request with optionHeader.
 func varyOn(r *http.Request) []string {
 	var vary []string
 	for _, name := range varyHeaders {
@@ -138,12 +138,10 @@ func option(r *http.Request, q url.Values, name string) string {
 	return r.Header.Get(optionHeaders[name])
 }
 
-// hasOptions reports whether a request sets any option at all, so that a
-// plain /status/418 skips the parsing.
-func hasOptions(r *http.Request) bool {
-	if r.URL.RawQuery != "" {
-		return true
-	}
+// optionHeader reports whether a request has any Teapot-* header, in one
+// pass over its header: a plain /status/418 then skips both the parsing
+// and Vary.
+func optionHeader(r *http.Request) bool {
 	for k := range r.Header {
 		if len(k) > 7 && strings.EqualFold(k[:7], "Teapot-") {
 			return true
@@ -152,8 +150,9 @@ func hasOptions(r *http.Request) bool {
 	return false
 }
 
-// parseRequest reads the options of a /status request.
-func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
+// parseRequest reads the options of a /status request; headers says
+// whether it has any Teapot-* header (optionHeader).
+func parseRequest(r *http.Request, maxDelay time.Duration, headers bool) (*request, error) {
 	req := &request{retryAfter: -1, base: respond.Base(r)}
 	spec := r.PathValue("codes")
 	if code, ok := parseCode(spec); ok {
@@ -167,7 +166,7 @@ func parseRequest(r *http.Request, maxDelay time.Duration) (*request, error) {
 		}
 		req.choices = choices
 	}
-	if !hasOptions(r) {
+	if r.URL.RawQuery == "" && !headers {
 		return req, nil
 	}
 	q := r.URL.Query()
