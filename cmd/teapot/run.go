@@ -157,9 +157,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log := cfg.Logger(lw)
 	// Building the site allocates several times what it keeps: collect
 	// once, at the end, rather than all along, and give the garbage back.
-	gc := debug.SetGCPercent(-1)
 	a, err := app.New(cfg, log)
-	debug.SetGCPercent(gc)
 	debug.FreeOSMemory()
 	if err != nil {
 		return err

@@ -189,7 +189,7 @@ func (c *Config) pages() (*pages, error) {
 		return nil, err
 	}
 	return &pages{cat: cat, shell: shell, site: s,
-		openapi: &web.Doc{JSON: respond.NewBody("application/vnd.oai.openapi+json; charset=utf-8", web.CachePage, doc)}}, nil
+		openapi: web.NewJSONDoc(respond.NewBody("application/vnd.oai.openapi+json; charset=utf-8", web.CachePage, doc))}, nil
 }
 
 // register adds what belongs to no one feature: the assets and the
@@ -197,7 +197,7 @@ func (c *Config) pages() (*pages, error) {
 func (p *pages) register(mux *web.Mux) {
 	mux.HandleFunc("GET /assets/{file}", p.shell.ServeAsset)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
-		p.openapi.JSON.Serve(w, r, http.StatusOK, nil)
+		p.openapi.JSON().Serve(w, r, http.StatusOK, nil)
 	})
 }
 

@@ -73,7 +73,7 @@ func readPage(p *problems, src []byte, set func(key, val string) error) (lines [
 	seen = map[string]bool{}
 	for _, f := range fields {
 		seen[f.key] = true
-		if err := set(f.key, f.val); err != nil {
+		if err := set(f.key, strings.Clone(f.val)); err != nil {
 			p.add(f.line, "%s: %v", f.key, err)
 		}
 	}

@@ -35,7 +35,7 @@ func splitSections(p *problems, lines []string, start int) []Section {
 		}
 		if fence == "" && strings.HasPrefix(line, "## ") {
 			flush()
-			cur = &Section{Title: strings.TrimSpace(line[3:]), Line: i + 1}
+			cur = &Section{Title: strings.Clone(strings.TrimSpace(line[3:])), Line: i + 1}
 			continue
 		}
 		if fence == "" && strings.HasPrefix(line, "# ") {

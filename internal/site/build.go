@@ -147,7 +147,8 @@ func (s *Site) buildPages() error {
 		if b.err != nil {
 			return b.err
 		}
-		s.pages["/"+s.cat.Entries()[i].CodeString()] = web.NewDoc(b.html, b.json, b.text)
+		e := s.cat.Entries()[i]
+		s.pages["/"+e.CodeString()] = web.NewDocLazyJSON(b.html, func() []byte { return s.entryJSONBytes(e) }, b.text)
 	}
 	if err := s.buildGuideIndexes(); err != nil {
 		return err
@@ -204,10 +205,11 @@ type guideListItem struct {
 // link is path below the base path, for pages rendered ahead of requests.
 func (s *Site) link(path string) string { return s.shell.Base() + path }
 
-// builtEntry is every page of one code.
+// builtEntry is the HTML and text pages of one code; its JSON is built
+// when first asked for (entryJSONBytes).
 type builtEntry struct {
-	html, json, text []byte
-	err              error
+	html, text []byte
+	err        error
 }
 
 // buildEntries renders the pages of every code, on every core: this is
@@ -239,9 +241,17 @@ func (s *Site) buildEntry(e *catalog.Entry) builtEntry {
 	if b.html, b.err = s.entryHTML(e, secs); b.err != nil {
 		return b
 	}
-	b.json = mustJSON(s.entryJSON(e, secs))
 	b.text = []byte(entryText(s.cat, e, texts))
 	return b
+}
+
+// entryJSONBytes is a code's page as JSON, its sections rendered again.
+func (s *Site) entryJSONBytes(e *catalog.Entry) []byte {
+	secs := make([]sectionView, len(e.Sections))
+	for i, sec := range e.Sections {
+		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: s.md.html(sec.Markdown)}
+	}
+	return mustJSON(s.entryJSON(e, secs))
 }
 
 func (s *Site) classes() []classView {

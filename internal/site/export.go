@@ -196,14 +196,14 @@ func (x *exporter) addDoc(p string, d *web.Doc, below bool) {
 		}
 		x.add(ExportedFile{name, p, web.HTML, d.HTML.Data})
 	}
-	if d.JSON != nil {
+	if js := d.JSON(); js != nil {
 		switch {
 		case strings.HasSuffix(stem, ".json"):
-			x.add(ExportedFile{stem, p, web.JSON, d.JSON.Data})
+			x.add(ExportedFile{stem, p, web.JSON, js.Data})
 		case d.HTML == nil:
-			x.add(ExportedFile{stem + ".json", p, web.JSON, d.JSON.Data})
+			x.add(ExportedFile{stem + ".json", p, web.JSON, js.Data})
 		case p != "/":
-			x.add(ExportedFile{stem + ".json", p + ".json", web.JSON, d.JSON.Data})
+			x.add(ExportedFile{stem + ".json", p + ".json", web.JSON, js.Data})
 		}
 	}
 	if d.Text != nil && p != "/" {

@@ -223,7 +223,7 @@ func TestExportIsTheServersPages(t *testing.T) {
 		case f.Accept == web.HTML:
 			want = d.HTML
 		case f.Accept == web.JSON:
-			want = d.JSON
+			want = d.JSON()
 		case f.Accept == web.Text:
 			want = d.Text
 		}

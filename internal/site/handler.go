@@ -55,8 +55,8 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request) {
 // serveAPI is the JSON of a code or class page at a stable API address.
 func (s *Site) serveAPI(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("code") + r.PathValue("class")
-	if p := s.pages["/"+name]; p != nil && p.JSON != nil && name != "" {
-		p.JSON.Serve(w, r, http.StatusOK, nil)
+	if p := s.pages["/"+name]; p != nil && p.JSON() != nil && name != "" {
+		p.JSON().Serve(w, r, http.StatusOK, nil)
 		return nil
 	}
 	return &respond.Problem{Title: "Not Found", Status: http.StatusNotFound,

@@ -40,7 +40,7 @@ func TestEveryCodeHasAllForms(t *testing.T) {
 	s := newTestSite(t, "")
 	for _, e := range s.cat.Entries() {
 		p := s.pages["/"+e.CodeString()]
-		if p == nil || p.HTML == nil || p.JSON == nil || p.Text == nil {
+		if p == nil || p.HTML == nil || p.JSON() == nil || p.Text == nil {
 			t.Fatalf("%d: missing a representation", e.Code)
 		}
 		html := string(p.HTML.Data)

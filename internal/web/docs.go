@@ -2,14 +2,19 @@ package web
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Doc is one address's prebuilt representations; a nil one is not
-// offered.
+// offered. The JSON form may be built on first use (NewDocLazyJSON).
 type Doc struct {
-	HTML, JSON, Text *respond.Body
+	HTML, Text *respond.Body
+
+	json     *respond.Body
+	jsonOnce sync.Once
+	makeJSON func() []byte
 }
 
 // NewDoc builds a Doc from rendered bytes, each cached as a page; nil
@@ -20,12 +25,36 @@ func NewDoc(html, json, text []byte) *Doc {
 		d.HTML = respond.NewBody(respond.TypeHTML, CachePage, html)
 	}
 	if json != nil {
-		d.JSON = respond.NewBody(respond.TypeJSON, CachePage, json)
+		d.json = respond.NewBody(respond.TypeJSON, CachePage, json)
 	}
 	if text != nil {
 		d.Text = respond.NewBody(respond.TypeText, CachePage, text)
 	}
 	return d
+}
+
+// NewDocLazyJSON is NewDoc with a JSON form that json builds when it is
+// first asked for, and that is then kept. A code page's JSON carries every
+// section as Markdown and as HTML, so building all of them ahead would
+// hold several megabytes that most instances never serve.
+func NewDocLazyJSON(html []byte, json func() []byte, text []byte) *Doc {
+	d := NewDoc(html, nil, text)
+	d.makeJSON = json
+	return d
+}
+
+// NewJSONDoc is a Doc of one JSON body only, of its own media type (the
+// OpenAPI document's, say).
+func NewJSONDoc(json *respond.Body) *Doc { return &Doc{json: json} }
+
+// JSON is the JSON form, or nil when there is none.
+func (d *Doc) JSON() *respond.Body {
+	if d.makeJSON != nil {
+		d.jsonOnce.Do(func() {
+			d.json = respond.NewBody(respond.TypeJSON, CachePage, d.makeJSON())
+		})
+	}
+	return d.json
 }
 
 // Serve answers r with the form of d that format names ("" negotiates
@@ -47,7 +76,7 @@ func (s *Shell) Serve(w http.ResponseWriter, r *http.Request, d *Doc, format str
 	body := d.HTML
 	switch format {
 	case JSON:
-		body = d.JSON
+		body = d.JSON()
 	case Text:
 		body = d.Text
 	}

@@ -171,7 +171,9 @@ func (s *Shell) Render(t *template.Template, data any) ([]byte, error) {
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return nil, fmt.Errorf("render %s: %w", t.Name(), err)
 	}
-	return buf.Bytes(), nil
+	// A copy of exactly the page's size: the buffer has grown by
+	// doubling, and every page is kept for the life of the process.
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 // SetNotFound sets the handler of addresses nothing serves: the site's
