@@ -12,7 +12,8 @@ import (
 // shown, so that the decoder skips the rest (other languages, geoname
 // IDs, ...). The structs come from pools: the decoder keeps their
 // slices' capacity and interns repeated strings, so a lookup allocates
-// nothing once warm.
+// nothing once warm. The MaxMind layout's record, the deepest, is walked
+// by hand (decode_maxmind.go); its tags still say where each field is.
 
 type names struct {
 	EN string `maxminddb:"en"`

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -57,76 +58,159 @@ func (h *quickHandler) Handle(ctx context.Context, r slog.Record) error {
 	if !simple {
 		return h.next.Handle(ctx, r)
 	}
+	l := h.begin(r.Time, r.Level, r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindString:
+			l.str(a.Key, a.Value.String())
+		case slog.KindInt64:
+			l.int(a.Key, a.Value.Int64())
+		case slog.KindDuration:
+			l.dur(a.Key, a.Value.Duration())
+		}
+		return true
+	})
+	return h.end(l)
+}
+
+// access is one request as the access log records it.
+type access struct {
+	start         time.Time
+	method, path  string
+	route         string
+	status, bytes int
+	elapsed       time.Duration
+	remote        string
+}
+
+// record is a as a log record. A record built by hand skips the caller
+// lookup that Logger.LogAttrs makes; the access log needs no source.
+func (a *access) record() slog.Record {
+	r := slog.NewRecord(a.start, slog.LevelInfo, "request", 0)
+	r.AddAttrs(slog.String("method", a.method), slog.String("path", a.path), slog.String("route", a.route),
+		slog.Int("status", a.status), slog.Int("bytes", a.bytes))
+	r.AddAttrs(slog.Duration("duration", a.elapsed), slog.String("remote", a.remote))
+	return r
+}
+
+// logAccess writes a as its record would be written, attribute for
+// attribute, without building the record: one access line per request is the
+// most frequent log record by far.
+func (h *quickHandler) logAccess(a *access) error {
+	l := h.begin(a.start, slog.LevelInfo, "request")
+	l.str("method", a.method)
+	l.str("path", a.path)
+	l.str("route", a.route)
+	l.int("status", int64(a.status))
+	l.int("bytes", int64(a.bytes))
+	l.dur("duration", a.elapsed)
+	l.str("remote", a.remote)
+	return h.end(l)
+}
+
+// line is a log line being formatted, as slog's text or JSON handler
+// would write it.
+type line struct {
+	b    []byte
+	json bool
+	buf  *[]byte // the pooled buffer b came from
+}
+
+func (h *quickHandler) begin(t time.Time, level slog.Level, msg string) line {
 	bp := h.pool.Get().(*[]byte)
-	b := (*bp)[:0]
-	if h.json {
-		b = h.appendJSON(b, r)
-	} else {
-		b = h.appendText(b, r)
+	l := line{b: (*bp)[:0], json: h.json, buf: bp}
+	if l.json {
+		l.b = append(l.b, `{"time":"`...)
+		l.b = t.AppendFormat(l.b, time.RFC3339Nano)
+		l.b = append(l.b, `","level":`...)
+		l.b = appendJSONString(l.b, level.String())
+		l.b = append(l.b, `,"msg":`...)
+		l.b = appendJSONString(l.b, msg)
+		return l
 	}
-	_, err := h.w.Write(b)
-	*bp = b
-	h.pool.Put(bp)
+	l.b = append(l.b, "time="...)
+	l.b = appendMillis(l.b, t)
+	l.b = append(l.b, " level="...)
+	l.b = append(l.b, level.String()...)
+	l.b = append(l.b, " msg="...)
+	l.b = appendTextString(l.b, msg)
+	return l
+}
+
+func (l *line) key(k string) {
+	if l.json {
+		l.b = append(l.b, ',')
+		l.b = appendJSONString(l.b, k)
+		l.b = append(l.b, ':')
+		return
+	}
+	l.b = append(l.b, ' ')
+	l.b = appendTextString(l.b, k)
+	l.b = append(l.b, '=')
+}
+
+func (l *line) str(k, v string) {
+	l.key(k)
+	if l.json {
+		l.b = appendJSONString(l.b, v)
+	} else {
+		l.b = appendTextString(l.b, v)
+	}
+}
+
+func (l *line) int(k string, v int64) {
+	l.key(k)
+	l.b = strconv.AppendInt(l.b, v, 10)
+}
+
+// dur is a duration as slog writes it: nanoseconds in JSON, Go's
+// notation in text.
+func (l *line) dur(k string, v time.Duration) {
+	if l.json {
+		l.int(k, int64(v))
+		return
+	}
+	l.key(k)
+	l.b = append(l.b, v.String()...)
+}
+
+// end writes the line in one Write and gives its buffer back.
+func (h *quickHandler) end(l line) error {
+	if l.json {
+		l.b = append(l.b, "}\n"...)
+	} else {
+		l.b = append(l.b, '\n')
+	}
+	_, err := h.w.Write(l.b)
+	*l.buf = l.b
+	h.pool.Put(l.buf)
 	return err
 }
 
-func (h *quickHandler) appendText(b []byte, r slog.Record) []byte {
-	b = append(b, "time="...)
-	b = appendMillis(b, r.Time)
-	b = append(b, " level="...)
-	b = append(b, r.Level.String()...)
-	b = append(b, " msg="...)
-	b = appendTextString(b, r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		b = append(b, ' ')
-		b = appendTextString(b, a.Key)
-		b = append(b, '=')
-		switch a.Value.Kind() {
-		case slog.KindString:
-			b = appendTextString(b, a.Value.String())
-		case slog.KindInt64:
-			b = strconv.AppendInt(b, a.Value.Int64(), 10)
-		case slog.KindDuration:
-			b = append(b, a.Value.Duration().String()...)
-		}
-		return true
-	})
-	return append(b, '\n')
-}
-
-func (h *quickHandler) appendJSON(b []byte, r slog.Record) []byte {
-	b = append(b, `{"time":"`...)
-	b = r.Time.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","level":`...)
-	b = appendJSONString(b, r.Level.String())
-	b = append(b, `,"msg":`...)
-	b = appendJSONString(b, r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		b = append(b, ',')
-		b = appendJSONString(b, a.Key)
-		b = append(b, ':')
-		switch a.Value.Kind() {
-		case slog.KindString:
-			b = appendJSONString(b, a.Value.String())
-		case slog.KindInt64:
-			b = strconv.AppendInt(b, a.Value.Int64(), 10)
-		case slog.KindDuration:
-			b = strconv.AppendInt(b, int64(a.Value.Duration()), 10)
-		}
-		return true
-	})
-	return append(b, "}\n"...)
-}
-
 // appendMillis formats t as slog's text handler does: RFC 3339 with
-// exactly three digits of fraction.
+// exactly three digits of fraction. The parts before and after the
+// fraction are formatted once a second and kept.
 func appendMillis(b []byte, t time.Time) []byte {
-	n := len(b)
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	const prefix = len("2006-01-02T15:04:05.000")
-	return append(b[:n+prefix], b[n+prefix+1:]...)
+	c := lastSecond.Load()
+	if c == nil || c.unix != t.Unix() || c.loc != t.Location() {
+		c = &secondText{unix: t.Unix(), loc: t.Location(),
+			date: t.AppendFormat(nil, "2006-01-02T15:04:05"), zone: t.AppendFormat(nil, "Z07:00")}
+		lastSecond.Store(c)
+	}
+	ms := t.Nanosecond() / 1e6
+	b = append(b, c.date...)
+	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	return append(b, c.zone...)
 }
+
+// secondText is one second's time as text, without its fraction.
+type secondText struct {
+	unix       int64
+	loc        *time.Location
+	date, zone []byte
+}
+
+var lastSecond atomic.Pointer[secondText]
 
 // appendTextString quotes s when slog's text handler would: when it is
 // empty or has spaces, '=', quotes, control or non-printing characters.

@@ -53,3 +53,42 @@ func TestQuickHandler(t *testing.T) {
 		t.Errorf("delegated record: %s", got)
 	}
 }
+
+// TestLogAccess checks that the access line written without a record reads
+// the same as slog's handlers write the record it stands for.
+func TestLogAccess(t *testing.T) {
+	t.Parallel()
+	a := access{start: time.Date(2026, 12, 6, 15, 4, 5, 7_000_000, time.UTC), method: "GET", path: "/a b",
+		route: "/{name}", status: 418, bytes: 12, elapsed: 1234 * time.Microsecond, remote: "[::1]:5000"}
+	for _, isJSON := range []bool{false, true} {
+		var quick, std bytes.Buffer
+		if err := NewLogHandler(&quick, isJSON, nil).(*quickHandler).logAccess(&a); err != nil {
+			t.Fatal(err)
+		}
+		var h slog.Handler = slog.NewTextHandler(&std, nil)
+		if isJSON {
+			h = slog.NewJSONHandler(&std, nil)
+		}
+		h.Handle(context.Background(), a.record())
+		if quick.String() != std.String() {
+			t.Errorf("json %v:\n got %s\nwant %s", isJSON, quick.String(), std.String())
+		}
+	}
+}
+
+// TestAppendMillis compares the cached formatting with time's own over
+// fractions, seconds and zones, in an order that reuses and replaces the
+// cached second.
+func TestAppendMillis(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("", -(3*3600 + 30*60)), time.FixedZone("", 5*3600+45*60)}
+	base := time.Date(2026, 3, 29, 0, 59, 59, 0, time.UTC)
+	for _, loc := range zones {
+		for _, d := range []time.Duration{0, 999_999, time.Millisecond, 512 * time.Millisecond, 999_999_999, time.Second, time.Second + 1} {
+			tm := base.Add(d).In(loc)
+			want := tm.Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z07:00")
+			if got := string(appendMillis([]byte("x"), tm)); got != "x"+want {
+				t.Errorf("%v: got %s, want x%s", tm, got, want)
+			}
+		}
+	}
+}

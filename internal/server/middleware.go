@@ -317,21 +317,13 @@ func observe(log *slog.Logger, accessLog bool, m *metrics, base string) func(htt
 			route := routeOf(r.Pattern, base)
 			m.observe(route, rec.status, elapsed)
 			if accessLog && log.Enabled(r.Context(), slog.LevelInfo) {
-				// A record built by hand skips the caller lookup that
-				// Logger.LogAttrs makes; the access log needs no source.
-				rec2 := slog.NewRecord(start, slog.LevelInfo, "request", 0)
-				rec2.AddAttrs(
-					slog.String("method", r.Method),
-					slog.String("path", path),
-					slog.String("route", route),
-					slog.Int("status", rec.status),
-					slog.Int("bytes", rec.bytes),
-				)
-				rec2.AddAttrs(
-					slog.Duration("duration", elapsed),
-					slog.String("remote", r.RemoteAddr),
-				)
-				log.Handler().Handle(r.Context(), rec2)
+				a := access{start: start, method: r.Method, path: path, route: route,
+					status: rec.status, bytes: rec.bytes, elapsed: elapsed, remote: r.RemoteAddr}
+				if q, ok := log.Handler().(*quickHandler); ok {
+					q.logAccess(&a)
+				} else {
+					log.Handler().Handle(r.Context(), a.record())
+				}
 			}
 		})
 	}
