@@ -8,12 +8,12 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test test-short lint bench fuzz browser-deps export clean geodata
+.PHONY: help run build test test-short lint bench fuzz browser-deps export clean geodata image image-smoke release release-check
 
-run:
+run: ## start the server on :8080
 	$(GO) run ./cmd/teapot
 
-build:
+build: ## ./teapot, with VCS information
 	$(GO) build -buildvcs=auto -o teapot ./cmd/teapot
 
 # go test -json through tools/testreport: the output of plain go test,
@@ -22,29 +22,29 @@ build:
 REPORT = $(GO) run github.com/teapothq/teapot/tools/testreport $(filter -v,$(GOTESTFLAGS))
 test: SHELL := /bin/bash
 test: .SHELLFLAGS := -o pipefail -c
-test:
+test: ## go vet, every test with -race in both modules, then the skipped ones
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	$(GO) test -race -count=1 -json $(GOTESTFLAGS) ./... | $(REPORT)
 	cd e2e && $(GO) test -race -count=1 -json $(GOTESTFLAGS) ./... | $(REPORT)
 
-test-short:
+test-short: ## the quick tests
 	$(GO) test -short ./...
 	cd e2e && $(GO) test -short ./...
 
-lint:
+lint: ## gofmt, go vet, staticcheck
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt: the files above need formatting" && exit 1)
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	cd e2e && $(GO) run $(STATICCHECK) ./...
 
-bench:
+bench: ## Go benchmarks, then bench/ratio
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/app ./internal/urlcheck ./internal/geo
 	$(GO) run ./bench/ratio -path all -peers -footprint $(BENCH_FLAGS)
 
 FUZZTIME ?= 30s
-fuzz:
+fuzz: ## each fuzz target for FUZZTIME
 	$(GO) test ./internal/catalog -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/respond -run '^$$' -fuzz FuzzNegotiate -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/site -run '^$$' -fuzz FuzzRequest -fuzztime $(FUZZTIME)
@@ -57,17 +57,58 @@ fuzz:
 	$(GO) test ./internal/ipinfo -run '^$$' -fuzz FuzzAppendJSON -fuzztime $(FUZZTIME)
 
 # Chromium from Debian, axe-core from npm, for the browser test.
-browser-deps:
+browser-deps: ## chromium and axe-core, for the browser test
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	npm ci --prefix tools/browser --no-audit --no-fund
 
-export:
+export: ## the site as static files in dist/
 	$(GO) run ./cmd/teapot export dist
 
 # Free location and network databases for /ip into ./data, with npm;
 # prints the --geo-city and --geo-asn flags to use.
-geodata:
+geodata: ## free .mmdb databases for /ip into ./data
 	./scripts/geodata
 
-clean:
-	rm -rf teapot dist
+# The container image: a static binary built here, then FROM scratch
+# (Containerfile) with CA certificates, time/tzdata compiled in, user
+# 65532, /data as the volume. build/image/ is the build context; nothing
+# is pulled. IMAGE_TOOL=docker works the same (podman needs
+# --format docker to keep the HEALTHCHECK: OCI image configs have none).
+IMAGE ?= localhost/teapot:dev
+IMAGE_TOOL ?= podman
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+image: ## the container image (IMAGE=localhost/teapot:dev), with podman
+	rm -rf build/image
+	mkdir -p build/image/data build/image/tmp
+	chmod 0755 build/image/data
+	chmod 1777 build/image/tmp
+	cp $(CA_BUNDLE) build/image/ca-certificates.crt
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -tags timetzdata -ldflags='-s -w' -o build/image/teapot ./cmd/teapot
+	$(IMAGE_TOOL) build $(if $(filter podman,$(notdir $(IMAGE_TOOL))),--format docker) -f Containerfile -t $(IMAGE) build/image
+
+# Builds the image, runs it (or, where containers may not start, its
+# exported root filesystem under chroot as user 65532) and checks health,
+# /409, a lab write that survives a restart; prints size, start-up, RSS.
+image-smoke: ## make image, then smoke-test it
+	IMAGE=$(IMAGE) ./scripts/image-smoke
+
+# Archives for linux, darwin and windows on amd64 and arm64, with
+# SHA256SUMS, into dist/release: the same commit gives the same bytes
+# (tools/release; VERSION and SOURCE_DATE_EPOCH default to git's).
+release: ## cross-built archives and SHA256SUMS in dist/release
+	rm -rf dist/release
+	$(GO) run ./tools/release -out dist/release $(if $(VERSION),-version $(VERSION)) $(if $(RELEASE_TARGETS),-targets $(RELEASE_TARGETS))
+
+# Two builds, the second from a copy of the tree elsewhere with an empty
+# build cache, must give identical SHA256SUMS (RELEASE_CHECK_TARGETS: all
+# six are slow on two cores).
+RELEASE_CHECK_TARGETS ?= linux/amd64
+release-check: ## build a release twice and compare the bytes
+	./scripts/release-check $(RELEASE_CHECK_TARGETS)
+
+clean: ## remove what builds left
+	rm -rf teapot dist build
+
+# make help: ## this list every target with its "##" comment.
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 16
