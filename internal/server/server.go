@@ -156,6 +156,9 @@ func (s *Server) Handler() http.Handler { return s.http.Handler }
 // Listen binds the address, so that errors come back at once and ":0"
 // picks a free port.
 func (s *Server) Listen() error {
+	if s.ln != nil {
+		return nil // listening already: Serve after Listen keeps the port
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return err

@@ -265,3 +265,21 @@ func TestDocumentCSPSources(t *testing.T) {
 		}
 	}
 }
+
+// TestListenTwice: a second Listen (App.Serve after App.Listen) keeps the
+// port the first one bound, rather than binding another that no one knows.
+func TestListenTwice(t *testing.T) {
+	t.Parallel()
+	srv := New(testConfig(), slog.New(slog.DiscardHandler), func(*web.Mux) {})
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	first := srv.Addr().String()
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Addr().String(); got != first {
+		t.Errorf("second Listen moved to %s from %s", got, first)
+	}
+	srv.Close()
+}
