@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/clientip"
+	"github.com/teapothq/teapot/internal/ratelimit"
 	"github.com/teapothq/teapot/internal/respond"
 	"github.com/teapothq/teapot/internal/web"
 )
@@ -42,6 +43,10 @@ type Options struct {
 	// Geo is the location and network databases; nil: none, and the
 	// fields that need them are not known.
 	Geo Geo
+	// Shared, when set, counts each client's reverse DNS lookups in
+	// Redis for every instance that shares it, with this process's memory
+	// as the fallback.
+	Shared *ratelimit.Redis
 }
 
 // DefaultLookupTimeout is how long reverse DNS may take by default.
@@ -69,6 +74,9 @@ func New(opts Options) *Service {
 	s := &Service{opts: opts}
 	if opts.Resolver != nil && opts.LookupTimeout > 0 {
 		s.dns = newReverseDNS(opts.Resolver, opts.LookupTimeout, opts.LookupRate)
+		if opts.Shared != nil && opts.LookupRate > 0 {
+			s.dns.budget = opts.Shared.Bucket("reverse-dns", float64(opts.LookupRate)/60, opts.LookupRate, s.dns.local)
+		}
 	}
 	return s
 }

@@ -54,7 +54,8 @@ type reverseDNS struct {
 	slots     chan struct{}      // a slot per query in flight
 	joined    func(a netip.Addr) // called when a request joins a query in flight; tests set it
 
-	budget *ratelimit.Limiter // each client's lookups, perMinute a minute in bursts of as many
+	budget ratelimit.Bucket   // each client's lookups, perMinute a minute in bursts of as many
+	local  *ratelimit.Limiter // the budget in memory: the budget, or its fallback
 
 	mu      sync.Mutex
 	cache   *lru[netip.Addr, answer]
@@ -72,7 +73,8 @@ func newReverseDNS(res Resolver, timeout time.Duration, perMinute int) *reverseD
 		slots: make(chan struct{}, MaxLookups), cache: newLRU[netip.Addr, answer](CacheSize),
 		flights: make(map[netip.Addr]*flight)}
 	// The budget reads d.now when asked, so that a test's clock counts.
-	d.budget = ratelimit.New(float64(perMinute)/60, perMinute, maxClients, func() time.Time { return d.now() })
+	d.local = ratelimit.New(float64(perMinute)/60, perMinute, maxClients, func() time.Time { return d.now() })
+	d.budget = d.local
 	return d
 }
 

@@ -40,6 +40,9 @@ type Options struct {
 	PublicURL string
 	Log       *slog.Logger
 	Now       func() time.Time // the clock; time.Now when nil
+	// Shared, when set, counts new sandboxes in Redis for every instance
+	// that shares it, with this process's memory as the fallback.
+	Shared *ratelimit.Redis
 }
 
 // Defaults for the zero Options fields.
@@ -63,7 +66,7 @@ type Lab struct {
 	page  *web.Doc   // the /lab page, once AddPage made it
 	shell *web.Shell // for the page's not-found
 
-	newSandboxes *ratelimit.Limiter
+	newSandboxes ratelimit.Bucket
 	secure       bool         // the public URL is https: cookies are Secure
 	sweep        atomic.Int64 // Expire's interval, once it runs
 
@@ -100,7 +103,7 @@ func New(opts Options) *Lab {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Lab{opts: opts, touched: map[string]time.Time{}, newSandboxes: newSandboxLimit(opts.NewSandboxesPerHour, opts.Now),
+	return &Lab{opts: opts, touched: map[string]time.Time{}, newSandboxes: newSandboxLimit(opts.NewSandboxesPerHour, opts.Now, opts.Shared),
 		secure: strings.HasPrefix(opts.PublicURL, "https://")}
 }
 

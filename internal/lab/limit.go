@@ -12,7 +12,11 @@ import (
 const maxClients = 100_000
 
 // newSandboxLimit allows n new sandboxes an hour from a client, all at
-// once if it likes, on the clock now.
-func newSandboxLimit(n int, now func() time.Time) *ratelimit.Limiter {
-	return ratelimit.New(float64(n)/3600, n, maxClients, now)
+// once if it likes, on the clock now; in shared when it is set.
+func newSandboxLimit(n int, now func() time.Time, shared *ratelimit.Redis) ratelimit.Bucket {
+	local := ratelimit.New(float64(n)/3600, n, maxClients, now)
+	if shared == nil {
+		return local
+	}
+	return shared.Bucket("lab-sandboxes", float64(n)/3600, n, local)
 }

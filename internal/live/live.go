@@ -41,6 +41,10 @@ type Options struct {
 	// limit and the delay caps; nil is the TCP peer, with forwarding
 	// headers not believed.
 	ClientAddr func(*http.Request) string
+	// Shared, when set, keeps the rate limit and the delay slots in Redis
+	// for every instance that shares it, with this process's memory as
+	// the fallback.
+	Shared *ratelimit.Redis
 }
 
 // maxClients is how many client addresses the rate limit remembers; a
@@ -65,8 +69,8 @@ type Live struct {
 	paths   [600]string
 	cat     *catalog.Catalog
 	opts    Options
-	limit   *ratelimit.Limiter
-	delayed *slots
+	limit   ratelimit.Bucket
+	delayed ratelimit.Slots
 	rngMu   sync.Mutex
 	rng     *rand.Rand
 	// pages are the try pages, "/409/try", once AddPages made them.
@@ -89,12 +93,19 @@ func New(cat *catalog.Catalog, opts Options) *Live {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
+	limit := ratelimit.New(opts.Rate, opts.Burst, maxClients, opts.Now)
+	delayed := ratelimit.NewSlots(opts.MaxDelayed, opts.MaxDelayedPerClient)
 	l := &Live{
 		cat:     cat,
 		opts:    opts,
-		limit:   ratelimit.New(opts.Rate, opts.Burst, maxClients, opts.Now),
-		delayed: newSlots(opts.MaxDelayed, opts.MaxDelayedPerClient),
+		limit:   limit,
+		delayed: delayed,
 		rng:     rand.New(rand.NewPCG(seed, seed^0x7ea907)),
+	}
+	if r := opts.Shared; r != nil {
+		l.limit = r.Bucket("status", opts.Rate, opts.Burst, limit)
+		// A delayed request holds its slot for the delay and its answer.
+		l.delayed = r.Slots("status-delay", opts.MaxDelayed, opts.MaxDelayedPerClient, opts.MaxDelay+30*time.Second, delayed)
 	}
 	for code := 100; code < len(l.paths); code++ {
 		l.paths[code] = "/status/" + strconv.Itoa(code)
@@ -170,18 +181,18 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 // wait sleeps for d, holding a delay slot; it answers 503 itself when the
 // caps are full and reports false.
 func (l *Live) wait(w http.ResponseWriter, r *http.Request, client string, d time.Duration) bool {
-	ok, perClient := l.delayed.acquire(client)
-	if !ok {
+	release, full := l.delayed.Acquire(client)
+	if release == nil {
 		w.Header().Set("Retry-After", "5")
 		w.Header()["Access-Control-Expose-Headers"] = hvExposeRetry
 		detail := fmt.Sprintf("At most %d delayed requests may wait at once on this server; try again shortly.", l.opts.MaxDelayed)
-		if perClient {
+		if full == ratelimit.KeyFull {
 			detail = fmt.Sprintf("At most %d delayed requests from one address may wait at once.", l.opts.MaxDelayedPerClient)
 		}
 		l.problem(w, r, http.StatusServiceUnavailable, "Too many delayed requests", detail)
 		return false
 	}
-	defer l.delayed.release(client)
+	defer release()
 	if l.waiting != nil {
 		l.waiting()
 	}

@@ -1,10 +1,13 @@
-// Package ratelimit is teapot's one token bucket per key (a client's
-// address or IPv6 prefix): rate tokens a second, at most burst saved up.
-// The live endpoints limit requests with it and the conflict lab the
-// sandboxes a client makes. Buckets are kept in shards to spread the
-// locking, and memory is bounded: past the keys a limiter may remember,
-// the least recently used go first, and a forgotten key starts full
-// again. It imports the standard library only, nothing of teapot.
+// Package ratelimit holds teapot's per-client budgets, keyed by a client's
+// address or IPv6 prefix: token buckets (Bucket: rate tokens a second, at
+// most burst saved up) for /status requests, new lab sandboxes and reverse
+// DNS lookups, and slots (Slots: so many held at once, in all and per key)
+// for delayed /status requests and URL checks.
+//
+// Each kind lives in this process's memory (Limiter, MemSlots) or, with
+// Redis (NewRedis), is shared by every instance that uses the same Redis;
+// when Redis cannot be reached, the shared ones fall back to memory. It
+// imports nothing of teapot.
 package ratelimit
 
 import (
@@ -18,7 +21,16 @@ import (
 // shards spread the locking over keys.
 const shards = 32
 
-// Limiter is a token bucket per key.
+// Bucket gives each key a budget of requests: Allow spends a token, or
+// says how long until one is back.
+type Bucket interface {
+	Allow(key string) (ok bool, wait time.Duration)
+}
+
+// Limiter is a token bucket per key, in memory. Buckets are kept in shards
+// to spread the locking, and memory is bounded: past the keys a limiter
+// may remember, the least recently used go first, and a forgotten key
+// starts full again.
 type Limiter struct {
 	rate     float64 // tokens a second; 0 or less lets everything through
 	burst    float64

@@ -104,14 +104,14 @@ func (c *Checker) serveCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := c.opts.ClientAddr(r)
-	cl, ok := c.clients.enter(key)
+	cl, leave, ok := c.clients.enter(key)
 	if !ok {
 		w.Header().Set("Retry-After", "10")
 		c.problem(w, r, http.StatusTooManyRequests, "Too many checks",
 			fmt.Sprintf("At most %d check requests from one address may run at once; wait for one to finish.", maxRequestsPerClient))
 		return
 	}
-	defer c.clients.leave(key)
+	defer leave()
 	ctx, cancel := context.WithTimeout(r.Context(), c.budget(len(urls), spec))
 	defer cancel()
 	rc := http.NewResponseController(w)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/clientip"
+	"github.com/teapothq/teapot/internal/ratelimit"
 	"github.com/teapothq/teapot/internal/respond"
 	"github.com/teapothq/teapot/internal/web"
 )
@@ -44,6 +45,11 @@ type Options struct {
 	// request's own (its Host): the public URL, for a reverse proxy that
 	// rewrites Host. Each is an origin such as https://teapot.example.
 	Origins []string
+	// Shared, when set, keeps the per-client caps (check requests in
+	// flight, checks at once) in Redis for every instance that shares it,
+	// with this process's memory as the fallback. Workers stays this
+	// instance's own: it caps this process's outgoing connections.
+	Shared *ratelimit.Redis
 }
 
 // Defaults for the options left zero.
@@ -112,8 +118,14 @@ func New(opts Options) *Checker {
 			panic("urlcheck.New: Origins: " + err.Error()) // the config validated it
 		}
 	}
-	return &Checker{opts: opts, transport: tr, workers: make(chan struct{}, opts.Workers), clients: newClients(opts.PerClient),
+	c := &Checker{opts: opts, transport: tr, workers: make(chan struct{}, opts.Workers), clients: newClients(opts.PerClient),
 		sameSite: sameSite}
+	if opts.Shared != nil {
+		// A request lasts at most its budget (15 minutes), a check its
+		// timeout; the margins cover writing the answer.
+		c.clients.share(opts.Shared, 16*time.Minute, opts.Timeout+30*time.Second)
+	}
+	return c
 }
 
 // Limits are the checker's limits on a request.

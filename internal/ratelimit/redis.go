@@ -1,0 +1,241 @@
+package ratelimit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis shares buckets and slots between every teapot that uses the same
+// Redis server, so that two instances behind one load balancer give a
+// client one budget, not two.
+//
+// When a call to Redis fails (down, too slow, refused), that call and
+// every one for the next second are answered from the fallback in this
+// process's memory: limits then hold per instance, as without Redis. A
+// warning is logged at most once a minute while that lasts, and a line
+// when Redis answers again. Both algorithms run on Redis's own clock
+// (TIME), so the instances' clocks need not agree.
+type Redis struct {
+	client *redis.Client
+	prefix string
+	log    *slog.Logger
+
+	skipUntil atomic.Int64 // unix nanoseconds: after a failure, memory until then
+	down      atomic.Bool
+	lastWarn  atomic.Int64 // unix nanoseconds of the last warning
+	failures  atomic.Int64
+	holder    atomic.Uint64
+	holderID  string // this process, in slot holders' names
+}
+
+// Timeouts: a limit is asked on the request path, so a slow Redis costs
+// little before the fallback takes over.
+const (
+	redisDialTimeout = 500 * time.Millisecond
+	redisOpTimeout   = 250 * time.Millisecond
+	redisBackoff     = time.Second
+	redisWarnEvery   = time.Minute
+)
+
+// NewRedis connects to the Redis at url (redis://[user:password@]host:port[/db]
+// or rediss:// for TLS); every key it writes starts with prefix. It does
+// not wait for an answer: an instance starts, and limits fall back to
+// memory, while Redis is away.
+func NewRedis(url, prefix string, log *slog.Logger) (*Redis, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("--redis-url: %w", err)
+	}
+	opt.DialTimeout = redisDialTimeout
+	opt.ReadTimeout = redisOpTimeout
+	opt.WriteTimeout = redisOpTimeout
+	opt.PoolTimeout = redisOpTimeout
+	opt.MaxRetries = -1 // the fallback is the retry
+	opt.DisableIdentity = true
+	var id [6]byte
+	rand.Read(id[:])
+	return &Redis{client: redis.NewClient(opt), prefix: prefix, log: log, holderID: hex.EncodeToString(id[:])}, nil
+}
+
+// Close closes the connections.
+func (r *Redis) Close() error { return r.client.Close() }
+
+// Ping asks Redis for an answer now, and notes whether it came.
+func (r *Redis) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
+	defer cancel()
+	err := r.client.Ping(ctx).Err()
+	if err != nil {
+		r.failed(err)
+	} else {
+		r.answered()
+	}
+	return err
+}
+
+// Degraded reports whether the last call to Redis failed: limits are then
+// this instance's own.
+func (r *Redis) Degraded() bool { return r.down.Load() }
+
+// Failures counts the calls to Redis that failed since start.
+func (r *Redis) Failures() int64 { return r.failures.Load() }
+
+// usable reports whether to ask Redis, or to keep to memory for a while
+// after a failure.
+func (r *Redis) usable() bool { return time.Now().UnixNano() >= r.skipUntil.Load() }
+
+func (r *Redis) failed(err error) {
+	r.failures.Add(1)
+	now := time.Now()
+	r.skipUntil.Store(now.Add(redisBackoff).UnixNano())
+	r.down.Store(true)
+	last := r.lastWarn.Load()
+	if now.UnixNano()-last >= int64(redisWarnEvery) && r.lastWarn.CompareAndSwap(last, now.UnixNano()) {
+		r.log.Warn("redis unreachable: limits hold per instance until it answers", "err", err.Error())
+	}
+}
+
+func (r *Redis) answered() {
+	if r.down.CompareAndSwap(true, false) {
+		r.log.Info("redis answers again: limits are shared")
+	}
+}
+
+// run runs a script for a limit, with the operation's timeout.
+func (r *Redis) run(s *redis.Script, keys []string, args ...any) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), redisOpTimeout)
+	defer cancel()
+	v, err := s.Run(ctx, r.client, keys, args...).Int64Slice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		r.failed(err)
+		return nil, err
+	}
+	r.answered()
+	return v, nil
+}
+
+// gcra is a token bucket as the generic cell rate algorithm keeps it: one
+// number per key, the theoretical arrival time (TAT) of the next request,
+// in microseconds of Redis's clock. A request is allowed when the TAT it
+// would set is at most burst intervals ahead of now. It returns {1, 0} or
+// {0, microseconds to wait}.
+var gcra = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new = tat + interval
+local allowAt = new - burst * interval
+if now < allowAt then
+  return {0, math.ceil(allowAt - now)}
+end
+redis.call('SET', KEYS[1], string.format('%.0f', new), 'PX', math.ceil((new - now) / 1000) + 1)
+return {1, 0}
+`)
+
+// Bucket is a token bucket named name (one per limit), shared through
+// Redis, with local as its fallback.
+func (r *Redis) Bucket(name string, rate float64, burst int, local *Limiter) Bucket {
+	return &redisBucket{r: r, prefix: r.prefix + "rate:" + name + ":", rate: rate, burst: burst, local: local}
+}
+
+type redisBucket struct {
+	r      *Redis
+	prefix string
+	rate   float64
+	burst  int
+	local  *Limiter
+}
+
+func (b *redisBucket) Allow(key string) (bool, time.Duration) {
+	if b.rate <= 0 {
+		return true, 0
+	}
+	if !b.r.usable() {
+		return b.local.Allow(key)
+	}
+	interval := math.Max(1, math.Round(1e6/b.rate)) // microseconds a token
+	v, err := b.r.run(gcra, []string{b.prefix + key}, interval, b.burst)
+	if err != nil || len(v) != 2 {
+		return b.local.Allow(key)
+	}
+	return v[0] == 1, time.Duration(v[1]) * time.Microsecond
+}
+
+// acquireSlot keeps the holders of a limit's slots in two sorted sets, all
+// of them and those of one key, scored by when their lease ends: a holder
+// that died without giving its slot back loses it then. Both keys carry
+// the same hash tag, for Redis Cluster. It returns 0 (taken), 1 (the key's
+// cap is full) or 2 (the total is full).
+var acquireSlot = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local total, perKey, lease = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if perKey > 0 and redis.call('ZCARD', KEYS[2]) >= perKey then return {1} end
+if total > 0 and redis.call('ZCARD', KEYS[1]) >= total then return {2} end
+redis.call('ZADD', KEYS[1], now + lease, ARGV[4])
+redis.call('ZADD', KEYS[2], now + lease, ARGV[4])
+local ms = math.ceil(lease / 1000) + 1000
+redis.call('PEXPIRE', KEYS[1], ms)
+redis.call('PEXPIRE', KEYS[2], ms)
+return {0}
+`)
+
+var releaseSlot = redis.NewScript(`
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return {0}
+`)
+
+// Slots are slots named name, shared through Redis, with local as their
+// fallback. lease is the longest a slot is held: past it, Redis frees it
+// even if its holder never said so (a killed instance).
+func (r *Redis) Slots(name string, total, perKey int, lease time.Duration, local *MemSlots) Slots {
+	tag := r.prefix + "{slots:" + name + "}"
+	return &redisSlots{r: r, all: tag + ":all", key: tag + ":key:", total: total, perKey: perKey,
+		lease: max(lease, time.Second), local: local}
+}
+
+type redisSlots struct {
+	r             *Redis
+	all, key      string
+	total, perKey int
+	lease         time.Duration
+	local         *MemSlots
+}
+
+func (s *redisSlots) Acquire(key string) (func(), Full) {
+	if !s.r.usable() {
+		return s.local.Acquire(key)
+	}
+	id := fmt.Sprintf("%s-%d", s.r.holderID, s.r.holder.Add(1))
+	keys := []string{s.all, s.key + key}
+	v, err := s.r.run(acquireSlot, keys, s.total, s.perKey, s.lease.Microseconds(), id)
+	if err != nil || len(v) != 1 {
+		return s.local.Acquire(key)
+	}
+	switch v[0] {
+	case 1:
+		return nil, KeyFull
+	case 2:
+		return nil, TotalFull
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() { s.r.run(releaseSlot, keys, id) }) // on failure, the lease frees it
+	}, NotFull
+}
