@@ -15,6 +15,7 @@ import (
 	"github.com/teapothq/teapot/internal/geo"
 	"github.com/teapothq/teapot/internal/ipinfo"
 	"github.com/teapothq/teapot/internal/live"
+	"github.com/teapothq/teapot/internal/ratelimit"
 	"github.com/teapothq/teapot/internal/respond"
 	"github.com/teapothq/teapot/internal/server"
 	"github.com/teapothq/teapot/internal/site"
@@ -40,6 +41,7 @@ type outside struct {
 	checkResolver urlcheck.Resolver
 	checkDial     urlcheck.DialFunc
 	geo           *geo.Set
+	shared        *ratelimit.Redis // --redis-url, once connected
 }
 
 // WithIPResolver replaces the reverse DNS of /ip.
@@ -94,6 +96,14 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 			closers = append(closers, func() error { g.Close(); return nil })
 		}
 	}
+	if cfg.RedisURL != "" {
+		r, err := ratelimit.NewRedis(cfg.RedisURL, "teapot:", log)
+		if err != nil {
+			return nil, err
+		}
+		o.shared = r
+		closers = append(closers, r.Close)
+	}
 	p, err := cfg.pages()
 	if err != nil {
 		return nil, err
@@ -103,7 +113,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 		return nil, err
 	}
 	lv := live.New(p.cat, live.Options{MaxDelay: cfg.MaxDelay, Rate: cfg.StatusRate, Burst: cfg.StatusBurst,
-		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient, ClientAddr: policy.Key})
+		MaxDelayed: cfg.MaxDelayed, MaxDelayedPerClient: cfg.MaxDelayedPerClient, ClientAddr: policy.Key, Shared: o.shared})
 	if err := lv.AddPages(p.shell); err != nil {
 		return nil, err
 	}
@@ -115,7 +125,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if err := ip.AddPage(p.shell, cfg.ipJSON(cfg.IPv4Host), cfg.ipJSON(cfg.IPv6Host)); err != nil {
 		return nil, err
 	}
-	lb, st, err := cfg.newLab(log, policy)
+	lb, st, err := cfg.newLab(log, policy, o.shared)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +138,10 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	a.srv = server.New(scfg, log, p.register, p.site.Register, lv.Register, checker.Register, ip.Register, lb.Register)
 	for _, c := range closers {
 		a.srv.OnClose(c)
+	}
+	a.srv.ReadyWhen("store", storeReady(st))
+	if o.shared != nil {
+		a.srv.ReadyWhen("redis", redisReady(o.shared))
 	}
 	a.srv.Go(func(ctx context.Context) { lb.Expire(ctx, min(cfg.LabTTL/10, 10*time.Minute)) })
 	if a.geo != nil && o.geo == nil {
@@ -212,7 +226,7 @@ func (c *Config) ipOptions(policy *clientip.Policy, o outside, g *geo.Set) ipinf
 		cors = append([]string{c.PublicURL}, c.ipHostOrigins()...)
 	}
 	opts := ipinfo.Options{ClientAddr: policy.Addr, ClientKey: policy.Key, Resolver: res, LookupTimeout: c.ReverseDNSTimeout,
-		LookupRate: c.ReverseDNSRate, CORSOrigins: cors}
+		LookupRate: c.ReverseDNSRate, CORSOrigins: cors, Shared: o.shared}
 	if g != nil {
 		opts.Geo = g
 	}
@@ -234,7 +248,7 @@ func (c *Config) CheckOptions() urlcheck.Options {
 // client policy's key.
 func (c *Config) checker(policy *clientip.Policy, o outside) *urlcheck.Checker {
 	opts := c.CheckOptions()
-	opts.Resolver, opts.Dial, opts.ClientAddr = o.checkResolver, o.checkDial, policy.Key
+	opts.Resolver, opts.Dial, opts.ClientAddr, opts.Shared = o.checkResolver, o.checkDial, policy.Key, o.shared
 	if c.PublicURL != "" {
 		// Behind a proxy that rewrites Host, the public origin is the one
 		// the /check page posts from; browsers send it in lower case.

@@ -53,6 +53,10 @@ type Config struct {
 	GeoASN            string        // network databases
 	GeoReload         time.Duration // how often the geo files are checked for a new version
 
+	// RedisURL shares the per-client limits among instances; "" keeps
+	// them in memory.
+	RedisURL string
+
 	// The conflict lab's storage and limits.
 	DataDir        string
 	LabMemory      bool
@@ -65,6 +69,7 @@ type Config struct {
 	LabMaxSandboxes     int
 	LabMaxBytes         int64
 	LabSandboxesPerHour int
+
 }
 
 var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:[0-9]{1,5})?$`)
@@ -164,6 +169,12 @@ func (c *Config) Validate() error {
 func (c *Config) validateListeners() error {
 	if c.MaxConns < 0 || c.MaxConns > 1_000_000 {
 		return fmt.Errorf("--max-conns %d must be from 0 (no cap) to 1000000", c.MaxConns)
+	}
+	if c.DrainDelay < 0 || c.DrainDelay > 5*time.Minute {
+		return fmt.Errorf("--drain-delay %v must be from 0 to 5m", c.DrainDelay)
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		return fmt.Errorf("--redis-url must start with redis:// or rediss://")
 	}
 	switch c.MetricsAddr {
 	case "", "off":

@@ -11,6 +11,7 @@ import (
 	"github.com/teapothq/teapot/internal/clientip"
 	"github.com/teapothq/teapot/internal/lab"
 	"github.com/teapothq/teapot/internal/lab/store"
+	"github.com/teapothq/teapot/internal/ratelimit"
 )
 
 // openLabStore opens the conflict lab's store: PostgreSQL with
@@ -54,13 +55,13 @@ func (c *Config) labStore() string {
 
 // newLab opens the lab's store and makes the lab on it, counting new
 // sandboxes by the client policy's key.
-func (c *Config) newLab(log *slog.Logger, policy *clientip.Policy) (*lab.Lab, store.Store, error) {
+func (c *Config) newLab(log *slog.Logger, policy *clientip.Policy, shared *ratelimit.Redis) (*lab.Lab, store.Store, error) {
 	st, err := c.openLabStore()
 	if err != nil {
 		return nil, nil, err
 	}
 	l := lab.New(lab.Options{Store: st, MaxArticles: c.LabMaxArticles, MaxBody: c.LabMaxBody, TTL: c.LabTTL,
 		MaxSandboxes: c.LabMaxSandboxes, MaxBytes: c.LabMaxBytes, NewSandboxesPerHour: c.LabSandboxesPerHour,
-		ClientAddr: policy.Key, PublicURL: c.PublicURL, Log: log})
+		ClientAddr: policy.Key, PublicURL: c.PublicURL, Log: log, Shared: shared})
 	return l, st, nil
 }

@@ -36,6 +36,10 @@ type Config struct {
 	// MaxConns caps the connections open at once on the main listener,
 	// upgraded ones (101) included; 0 is no cap.
 	MaxConns int
+	// DrainDelay is how long the server keeps serving after shutdown
+	// begins, with /readyz answering 503, before it stops taking
+	// connections: time for a load balancer to notice.
+	DrainDelay time.Duration
 }
 
 // Server is teapot's HTTP server.
@@ -52,6 +56,9 @@ type Server struct {
 
 	background []func(context.Context) // run while serving
 	closers    []func() error          // run after shutdown, last first
+
+	readyChecks []readyCheck
+	draining    draining
 }
 
 // Go runs f in its own goroutine while the server serves; f must return
@@ -101,6 +108,7 @@ func (s *Server) handler(features []Routes) http.Handler {
 	m := s.metrics
 	metricsHere := s.cfg.MetricsAddr == ""
 	routes.HandleFunc("GET /healthz", health)
+	routes.HandleFunc("GET /readyz", s.serveReady)
 	if metricsHere {
 		routes.Handle("GET /metrics", m)
 	}
@@ -120,12 +128,13 @@ func (s *Server) handler(features []Routes) http.Handler {
 }
 
 // underBase serves mux under base: the one place the base path is taken
-// off a request. /healthz and /metrics (when served here) answer at the
+// off a request. /healthz, /readyz and /metrics (when served here) answer at the
 // root too, for probes that do not know it; base alone redirects to
 // base + "/".
 func underBase(base string, mux *http.ServeMux, metrics bool) http.Handler {
 	root := http.NewServeMux()
 	root.Handle("GET /healthz", mux)
+	root.Handle("GET /readyz", mux)
 	if metrics {
 		root.Handle("GET /metrics", mux)
 	}
@@ -236,6 +245,15 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	case err = <-errc: // a listener failed: shut the others down too
 		running--
 	case <-ctx.Done():
+		s.draining.Store(true)
+		if d := s.cfg.DrainDelay; d > 0 {
+			s.log.Info("draining: /readyz answers 503", "for", d)
+			select {
+			case err = <-errc:
+				running--
+			case <-time.After(d):
+			}
+		}
 		s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
