@@ -89,6 +89,7 @@ type options struct {
 	httpbin     string // a go-httpbin binary instead of installing one
 	peers       bool
 	footprint   bool
+	scaleout    bool
 	strict      bool
 	install     bool
 	geoCity     string
@@ -113,6 +114,7 @@ func main() {
 	flag.StringVar(&o.httpbin, "httpbin", "", "with -peers, use this go-httpbin binary instead of installing one")
 	flag.BoolVar(&o.peers, "peers", false, "also load the path's peer, if it has one: nginx for /409, go-httpbin for /status")
 	flag.BoolVar(&o.footprint, "footprint", false, "also measure startup time, memory and /409's compressed sizes")
+	flag.BoolVar(&o.scaleout, "scaleout", false, "also load nginx in front of one teapot and of two, for /409 and /status/200")
 	flag.BoolVar(&o.strict, "strict", false, "exit 3 when a target is missed")
 	flag.BoolVar(&o.install, "install", false, "install a missing wrk (and nginx, with -peers) with apt-get")
 	flag.StringVar(&o.geoCity, "geo-city", os.Getenv("BENCH_GEO_CITY"), "real location databases for -footprint (default: those of make geodata in data/)")
@@ -193,6 +195,11 @@ func runAll(ctx context.Context, o *options) error {
 		}
 		results = append(results, r)
 		peers = append(peers, pr...)
+	}
+	if o.scaleout {
+		if err := scaleOut(ctx, o, b); err != nil {
+			return err
+		}
 	}
 	var verdicts []verdict
 	if o.footprint {
