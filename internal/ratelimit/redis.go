@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	neturl "net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/gomodule/redigo/redis"
 )
 
 // Redis shares buckets and slots between every teapot that uses the same
@@ -26,7 +28,7 @@ import (
 // when Redis answers again. Both algorithms run on Redis's own clock
 // (TIME), so the instances' clocks need not agree.
 type Redis struct {
-	client *redis.Client
+	pool   *redis.Pool
 	prefix string
 	log    *slog.Logger
 
@@ -52,34 +54,29 @@ const (
 // not wait for an answer: an instance starts, and limits fall back to
 // memory, while Redis is away.
 func NewRedis(url, prefix string, log *slog.Logger) (*Redis, error) {
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("--redis-url: %w", err)
+	if _, err := neturl.Parse(url); err != nil || !strings.HasPrefix(url, "redis://") && !strings.HasPrefix(url, "rediss://") {
+		return nil, errors.New("--redis-url must be redis://[user:password@]host:port[/db] or rediss://...")
 	}
-	opt.DialTimeout = redisDialTimeout
-	opt.ReadTimeout = redisOpTimeout
-	opt.WriteTimeout = redisOpTimeout
-	opt.PoolTimeout = redisOpTimeout
-	opt.MaxRetries = -1 // the fallback is the retry
-	opt.DisableIdentity = true
+	dial := func(ctx context.Context) (redis.Conn, error) {
+		return redis.DialURLContext(ctx, url, redis.DialConnectTimeout(redisDialTimeout),
+			redis.DialReadTimeout(redisOpTimeout), redis.DialWriteTimeout(redisOpTimeout))
+	}
 	var id [6]byte
 	rand.Read(id[:])
-	return &Redis{client: redis.NewClient(opt), prefix: prefix, log: log, holderID: hex.EncodeToString(id[:])}, nil
+	return &Redis{
+		// At most 64 connections; past them a limit is answered from
+		// memory rather than queued behind a slow Redis.
+		pool:   &redis.Pool{DialContext: dial, MaxIdle: 16, MaxActive: 64, IdleTimeout: 4 * time.Minute},
+		prefix: prefix, log: log, holderID: hex.EncodeToString(id[:]),
+	}, nil
 }
 
 // Close closes the connections.
-func (r *Redis) Close() error { return r.client.Close() }
+func (r *Redis) Close() error { return r.pool.Close() }
 
 // Ping asks Redis for an answer now, and notes whether it came.
 func (r *Redis) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
-	defer cancel()
-	err := r.client.Ping(ctx).Err()
-	if err != nil {
-		r.failed(err)
-	} else {
-		r.answered()
-	}
+	_, err := r.do(ctx, func(c redis.Conn) (any, error) { return redis.DoContext(c, ctx, "PING") })
 	return err
 }
 
@@ -111,17 +108,33 @@ func (r *Redis) answered() {
 	}
 }
 
-// run runs a script for a limit, with the operation's timeout.
-func (r *Redis) run(s *redis.Script, keys []string, args ...any) ([]int64, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), redisOpTimeout)
+// do runs f on a pooled connection within the operation's timeout, and
+// notes whether Redis answered.
+func (r *Redis) do(ctx context.Context, f func(redis.Conn) (any, error)) (any, error) {
+	ctx, cancel := context.WithTimeout(ctx, redisOpTimeout)
 	defer cancel()
-	v, err := s.Run(ctx, r.client, keys, args...).Int64Slice()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		r.failed(err)
-		return nil, err
+	c, err := r.pool.GetContext(ctx)
+	if err == nil {
+		defer c.Close()
+		var v any
+		if v, err = f(c); err == nil {
+			r.answered()
+			return v, nil
+		}
 	}
-	r.answered()
-	return v, nil
+	r.failed(err)
+	return nil, err
+}
+
+// run runs a script for a limit and returns its integers.
+func (r *Redis) run(s *redis.Script, keys []string, args ...any) ([]int64, error) {
+	keysAndArgs := make([]any, 0, len(keys)+len(args))
+	for _, k := range keys {
+		keysAndArgs = append(keysAndArgs, k)
+	}
+	keysAndArgs = append(keysAndArgs, args...)
+	ctx := context.Background()
+	return redis.Int64s(r.do(ctx, func(c redis.Conn) (any, error) { return s.DoContext(ctx, c, keysAndArgs...) }))
 }
 
 // gcra is a token bucket as the generic cell rate algorithm keeps it: one
@@ -129,7 +142,7 @@ func (r *Redis) run(s *redis.Script, keys []string, args ...any) ([]int64, error
 // in microseconds of Redis's clock. A request is allowed when the TAT it
 // would set is at most burst intervals ahead of now. It returns {1, 0} or
 // {0, microseconds to wait}.
-var gcra = redis.NewScript(`
+var gcra = redis.NewScript(1, `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
@@ -179,7 +192,7 @@ func (b *redisBucket) Allow(key string) (bool, time.Duration) {
 // that died without giving its slot back loses it then. Both keys carry
 // the same hash tag, for Redis Cluster. It returns 0 (taken), 1 (the key's
 // cap is full) or 2 (the total is full).
-var acquireSlot = redis.NewScript(`
+var acquireSlot = redis.NewScript(2, `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -195,7 +208,7 @@ redis.call('PEXPIRE', KEYS[2], ms)
 return {0}
 `)
 
-var releaseSlot = redis.NewScript(`
+var releaseSlot = redis.NewScript(2, `
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return {0}
