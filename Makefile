@@ -74,17 +74,20 @@ geodata: ## free .mmdb databases for /ip into ./data
 # 65532, /data as the volume. build/image/ is the build context; nothing
 # is pulled. IMAGE_TOOL=docker works the same (podman needs
 # --format docker to keep the HEALTHCHECK: OCI image configs have none).
+# The image it replaces is removed, so that rebuilds do not pile up.
 IMAGE ?= localhost/teapot:dev
 IMAGE_TOOL ?= podman
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 image: ## the container image (IMAGE=localhost/teapot:dev), with podman
 	rm -rf build/image
-	mkdir -p build/image/data build/image/tmp
-	chmod 0755 build/image/data
-	chmod 1777 build/image/tmp
-	cp $(CA_BUNDLE) build/image/ca-certificates.crt
+	mkdir -p build/image/data build/image/rootfs/tmp build/image/rootfs/etc/ssl/certs
+	chmod 0755 build/image/data build/image/rootfs/etc build/image/rootfs/etc/ssl build/image/rootfs/etc/ssl/certs
+	chmod 1777 build/image/rootfs/tmp
+	install -m 0644 $(CA_BUNDLE) build/image/rootfs/etc/ssl/certs/ca-certificates.crt
 	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -tags timetzdata -ldflags='-s -w' -o build/image/teapot ./cmd/teapot
-	$(IMAGE_TOOL) build $(if $(filter podman,$(notdir $(IMAGE_TOOL))),--format docker) -f Containerfile -t $(IMAGE) build/image
+	old=$$($(IMAGE_TOOL) image inspect --format '{{.Id}}' $(IMAGE) 2>/dev/null); \
+	$(IMAGE_TOOL) build $(if $(filter podman,$(notdir $(IMAGE_TOOL))),--format docker --layers=false) -f Containerfile -t $(IMAGE) build/image && \
+	if [ -n "$$old" ] && [ "$$old" != "$$($(IMAGE_TOOL) image inspect --format '{{.Id}}' $(IMAGE))" ]; then $(IMAGE_TOOL) rmi "$$old" >/dev/null 2>&1 || true; fi
 
 # Builds the image, runs it (or, where containers may not start, its
 # exported root filesystem under chroot as user 65532) and checks health,
@@ -99,9 +102,9 @@ release: ## cross-built archives and SHA256SUMS in dist/release
 	rm -rf dist/release
 	$(GO) run ./tools/release -out dist/release $(if $(VERSION),-version $(VERSION)) $(if $(RELEASE_TARGETS),-targets $(RELEASE_TARGETS))
 
-# Two builds, the second from a copy of the tree elsewhere with an empty
-# build cache, must give identical SHA256SUMS (RELEASE_CHECK_TARGETS: all
-# six are slow on two cores).
+# Two builds from one snapshot of the tree, the second at another path
+# with an empty build cache, must give identical SHA256SUMS
+# (RELEASE_CHECK_TARGETS: all six take minutes on two cores).
 RELEASE_CHECK_TARGETS ?= linux/amd64
 release-check: ## build a release twice and compare the bytes
 	./scripts/release-check $(RELEASE_CHECK_TARGETS)
@@ -109,6 +112,6 @@ release-check: ## build a release twice and compare the bytes
 clean: ## remove what builds left
 	rm -rf teapot dist build
 
-# make help: ## this list every target with its "##" comment.
+# Every target with its "##" comment.
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 16
