@@ -20,6 +20,11 @@ import (
 // otherwise it comes from the module's build information.
 var version = ""
 
+// revision and committed are the commit and its time, set with -ldflags
+// "-X main.revision=... -X main.committed=..." by builds that record no
+// VCS information (make release).
+var revision, committed string
+
 // usageError is a mistake in the command line: exit status 2.
 type usageError struct{ msg string }
 
@@ -178,6 +183,11 @@ func versionText(v string, bi *debug.BuildInfo) string {
 	set := map[string]string{}
 	for _, s := range bi.Settings {
 		set[s.Key] = s.Value
+	}
+	// A release is built without VCS stamps, to be reproducible from any
+	// checkout; it says its commit with -X main.revision and main.committed.
+	if set["vcs.revision"] == "" && revision != "" {
+		set["vcs.revision"], set["vcs.time"] = revision, committed
 	}
 	if rev := set["vcs.revision"]; rev != "" {
 		if set["vcs.modified"] == "true" {

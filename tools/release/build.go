@@ -50,6 +50,7 @@ type release struct {
 	Src, Pkg, Name string
 	Files          []string // from Src, packed beside the binary
 	Version        string
+	Revision       string // the commit, stamped into main.revision ("" when git knows none)
 	Epoch          time.Time
 	Targets        []target
 	Out            string
@@ -94,6 +95,9 @@ func (r release) make(ctx context.Context, stdout io.Writer) error {
 // cannot change a release.
 func (r release) build(ctx context.Context, t target, bin string) error {
 	ldflags := "-s -w -X main.version=" + r.Version
+	if r.Revision != "" {
+		ldflags += " -X main.revision=" + r.Revision + " -X main.committed=" + r.Epoch.UTC().Format(time.RFC3339)
+	}
 	cmd := exec.CommandContext(ctx, r.Go, "build", "-trimpath", "-buildvcs=false",
 		"-ldflags", ldflags, "-o", bin, r.Pkg)
 	cmd.Dir = r.Src

@@ -75,6 +75,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if r.Epoch, err = parseEpoch(ctx, *epoch, *src); err != nil {
 		return err
 	}
+	if b, err := exec.CommandContext(ctx, "git", "-C", *src, "rev-parse", "HEAD").Output(); err == nil {
+		r.Revision = strings.TrimSpace(string(b))
+	}
 	return r.make(ctx, stdout)
 }
 
