@@ -31,8 +31,8 @@ func TestOpenAPI(t *testing.T) {
 	}
 	calls := 0
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
-		if strings.HasPrefix(path, "/lab/") {
-			continue // TestOpenAPILab walks the lab
+		if strings.HasPrefix(path, "/lab/") || path == "/exam" || strings.HasPrefix(path, "/exam/") {
+			continue // TestOpenAPILab walks the lab, TestOpenAPIExam the exam
 		}
 		if item.Post != nil {
 			calls += callPost(t, v, base, path, item.Post)

@@ -1,7 +1,7 @@
 // Command teapot is the HTTP status code toolkit: "teapot serve" runs the
 // server, "teapot 409" and "teapot search" read the reference offline,
-// "teapot check" checks URLs, and "teapot export" writes the static site.
-// See "teapot help".
+// "teapot check" checks URLs, "teapot exam run" takes the client exam with
+// a command, and "teapot export" writes the static site. See "teapot help".
 //
 // This package is only the command line: sub-commands, flags and
 // environment variables turned into an app.Config, and exit codes (0 on

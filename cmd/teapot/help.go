@@ -26,8 +26,14 @@ Usage:
   teapot healthcheck [--addr HOST:PORT]
                          exit 0 if a running teapot answers /healthz with 200, else 1
                          (for container health checks; the address defaults to $TEAPOT_ADDR, then :8080)
+  teapot exam run [flags] -- COMMAND...
+                         take the client exam on a teapot (--server, default $TEAPOT_URL or
+                         http://localhost:8080): runs COMMAND once per check with {method},
+                         {body} and {url} put into its arguments (no shell), prints the
+                         report, exits 1 if a check failed; see teapot help exam
   teapot version         print the version
-  teapot help [serve]    print this help, or the server's flags
+  teapot help [serve|exam]
+                         print this help, the server's flags, or the exam's
 
 Exit status: 0 on success, 1 on failure (such as an unknown code), 2 on bad usage.
 `
@@ -39,8 +45,10 @@ func help(args []string, stdout io.Writer) error {
 		return err
 	case len(args) == 1 && args[0] == "serve":
 		return helpServe(stdout)
+	case len(args) == 1 && args[0] == "exam":
+		return helpExam(stdout)
 	}
-	return usagef("no help for %q; try teapot help serve", strings.Join(args, " "))
+	return usagef("no help for %q; try teapot help serve or teapot help exam", strings.Join(args, " "))
 }
 
 // helpServe lists every serve flag with its environment variable and

@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return check(ctx, rest, stdout, urlcheck.Options{})
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
+	case "exam":
+		return examCmd(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		bi, _ := debug.ReadBuildInfo()
 		_, err := io.WriteString(stdout, versionText(buildVersion(), bi))

@@ -133,9 +133,14 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if err := lb.AddPage(p.shell); err != nil {
 		return nil, err
 	}
+	ex := cfg.newExam(log, policy, st, o.shared)
+	if err := ex.AddPage(p.shell); err != nil {
+		return nil, err
+	}
 	scfg := cfg.Config
 	scfg.ConnectSources = cfg.ipHostOrigins()
-	a.srv = server.New(scfg, log, p.register, p.site.Register, lv.Register, checker.Register, ip.Register, lb.Register)
+	a.srv = server.New(scfg, log, p.register, p.site.Register, lv.Register, checker.Register, ip.Register, lb.Register,
+		ex.Register)
 	for _, c := range closers {
 		a.srv.OnClose(c)
 	}
@@ -144,6 +149,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 		a.srv.ReadyWhen("redis", redisReady(o.shared))
 	}
 	a.srv.Go(func(ctx context.Context) { lb.Expire(ctx, min(cfg.LabTTL/10, 10*time.Minute)) })
+	a.srv.Go(func(ctx context.Context) { ex.Sweep(ctx, cfg.examSweep()) })
 	if a.geo != nil && o.geo == nil {
 		a.srv.Go(func(ctx context.Context) { WatchGeo(ctx, a.geo, cfg.GeoReload, log) })
 	}

@@ -70,6 +70,15 @@ type Config struct {
 	LabMaxBytes         int64
 	LabSandboxesPerHour int
 
+	// The client exam's limits, kept in the lab's database, and the other
+	// origin its cross-origin check redirects to ("": skipped).
+	ExamTTL         time.Duration
+	ExamRunsPerHour int
+	ExamMaxRuns     int
+	ExamMaxRequests int
+	ExamMaxBody     int
+	ExamTolerance   time.Duration
+	ExamAltOrigin   string
 }
 
 var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:[0-9]{1,5})?$`)
@@ -146,6 +155,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.validateLab(); err != nil {
+		return err
+	}
+	if err := c.validateExam(); err != nil {
 		return err
 	}
 	if err := c.validateListeners(); err != nil {

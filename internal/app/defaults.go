@@ -3,6 +3,7 @@ package app
 import (
 	"time"
 
+	"github.com/teapothq/teapot/internal/exam"
 	"github.com/teapothq/teapot/internal/server"
 )
 
@@ -43,6 +44,12 @@ func Defaults() Config {
 		LabMaxSandboxes:     10_000,
 		LabMaxBytes:         128 << 20,
 		LabSandboxesPerHour: 30,
+		ExamTTL:             exam.DefaultTTL,
+		ExamRunsPerHour:     exam.DefaultRunsPerHour,
+		ExamMaxRuns:         exam.DefaultMaxRuns,
+		ExamMaxRequests:     exam.DefaultMaxRequests,
+		ExamMaxBody:         exam.DefaultMaxBody,
+		ExamTolerance:       exam.DefaultTolerance,
 		LogFormat:           "text",
 		LogLevel:            "info",
 	}

@@ -9,16 +9,24 @@ import (
 	"time"
 
 	"github.com/teapothq/teapot/internal/clientip"
+	"github.com/teapothq/teapot/internal/exam"
 	"github.com/teapothq/teapot/internal/lab"
 	"github.com/teapothq/teapot/internal/lab/store"
 	"github.com/teapothq/teapot/internal/ratelimit"
 )
 
+// database is the lab's store, which also keeps the client exam's runs.
+type database interface {
+	store.Store
+	store.Exams
+}
+
 // openLabStore opens the conflict lab's store: PostgreSQL with
 // --database-url, else SQLite in memory (--lab-memory) or in
 // --data-dir/lab.db, capped at a size that holds --lab-max-bytes in
-// --lab-max-sandboxes with room to spare.
-func (c *Config) openLabStore() (store.Store, error) {
+// --lab-max-sandboxes with room to spare, and the client exam's journals
+// at their bounds beside them.
+func (c *Config) openLabStore() (database, error) {
 	if c.DatabaseURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -28,7 +36,8 @@ func (c *Config) openLabStore() (store.Store, error) {
 		}
 		return s, nil
 	}
-	size := store.SQLiteSizeFor(c.LabMaxBytes, c.LabMaxSandboxes)
+	size := store.SQLiteSizeFor(c.LabMaxBytes, c.LabMaxSandboxes) +
+		store.ExamSizeFor(c.ExamMaxRuns, c.ExamMaxRequests, exam.RecordBytes)
 	if c.LabMemory {
 		return store.OpenSQLiteMax(":memory:", size)
 	}
@@ -55,7 +64,7 @@ func (c *Config) labStore() string {
 
 // newLab opens the lab's store and makes the lab on it, counting new
 // sandboxes by the client policy's key.
-func (c *Config) newLab(log *slog.Logger, policy *clientip.Policy, shared *ratelimit.Redis) (*lab.Lab, store.Store, error) {
+func (c *Config) newLab(log *slog.Logger, policy *clientip.Policy, shared *ratelimit.Redis) (*lab.Lab, database, error) {
 	st, err := c.openLabStore()
 	if err != nil {
 		return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/teapothq/teapot/internal/exam"
 	"github.com/teapothq/teapot/internal/ipinfo"
 	"github.com/teapothq/teapot/internal/lab"
 	"github.com/teapothq/teapot/internal/live"
@@ -144,5 +145,6 @@ func object(ms []member) []byte {
 // openAPI is the served /openapi.json: every feature's fragment, in the
 // order of the document's sections.
 func openAPI(base string) ([]byte, error) {
-	return assembleOpenAPI(base, site.OpenAPI, live.OpenAPI, urlcheck.OpenAPI, ipinfo.OpenAPI, openapiBase, lab.OpenAPI)
+	return assembleOpenAPI(base, site.OpenAPI, live.OpenAPI, urlcheck.OpenAPI, ipinfo.OpenAPI, openapiBase, lab.OpenAPI,
+		exam.OpenAPI)
 }

@@ -60,6 +60,10 @@ func TestMethods(t *testing.T) {
 			{"/lab/articles/1", "GET, HEAD, PUT, PATCH, DELETE"},
 			{"/lab/articles/1/publish", "POST"},
 			{"/status/200", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"},
+			{"/exam", "GET, HEAD, POST"},
+			{"/exam/" + strings.Repeat("0", 32), "GET, HEAD"},
+			{"/exam/" + strings.Repeat("0", 32) + "/backoff", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"},
+			{"/exam/" + strings.Repeat("0", 32) + "/redirect-307/target", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"},
 		} {
 			for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
 				r := httptest.NewRequest(m, base+tc.path, strings.NewReader("{}"))

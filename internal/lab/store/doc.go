@@ -8,6 +8,12 @@
 // (sandboxes, and the bytes of every article, kept by triggers) so that
 // Limits can bound it.
 //
+// The same database keeps the client exam's runs and journals (Exams, for
+// package exam): one SQLite file opened once (its single connection holds
+// it exclusively) and one PostgreSQL schema serve both features, and one
+// sequence of migrations builds both. The exam's records are opaque JSON
+// here; the store counts, numbers and expires them.
+//
 // Both stores migrate their schema when opened, from the numbered files
 // under migrations/, each recorded in schema_migrations. Timestamps are
 // UTC, truncated to the second, because they become Last-Modified.

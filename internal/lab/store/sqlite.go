@@ -27,6 +27,8 @@ type SQLite struct {
 	db *sql.DB
 
 	touch, newSandbox, create, count, update, remove, expire, usage, slugOwner, get, list *sql.Stmt
+
+	exam examStmts // the client exam's (exam_sqlite.go)
 }
 
 var _ Store = (*SQLite)(nil)
@@ -111,6 +113,10 @@ func openSQLite(path string, maxSize int64) (*SQLite, error) {
 		return nil, err
 	}
 	if err := s.prepare(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.prepareExam(); err != nil {
 		s.Close()
 		return nil, err
 	}

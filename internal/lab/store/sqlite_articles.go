@@ -176,7 +176,8 @@ func (s *SQLite) Usage(ctx context.Context) (Usage, error) {
 // Close implements Store.
 func (s *SQLite) Close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{s.touch, s.newSandbox, s.create, s.count, s.update, s.remove, s.expire, s.usage, s.slugOwner, s.get, s.list} {
+	stmts := append([]*sql.Stmt{s.touch, s.newSandbox, s.create, s.count, s.update, s.remove, s.expire, s.usage, s.slugOwner, s.get, s.list}, s.exam.all()...)
+	for _, stmt := range stmts {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}

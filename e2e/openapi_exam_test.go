@@ -1,0 +1,106 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/teapothq/teapot/internal/app/apptest"
+)
+
+// TestOpenAPIExam walks the client exam through every documented
+// operation and most documented answers, and validates each request and
+// response against the served OpenAPI document.
+func TestOpenAPIExam(t *testing.T) {
+	t.Parallel()
+	cfg := apptest.Config()
+	cfg.ReverseDNSTimeout = 0
+	cfg.ExamRunsPerHour, cfg.ExamMaxRequests, cfg.ExamMaxBody = 2, 40, 1024
+	base := apptest.Serve(t, cfg)
+	v, model := loadOpenAPI(t, base)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	called := map[string]bool{} // "METHOD /template"
+	step := func(method, path, tmpl, body string, status int, header ...string) []byte {
+		t.Helper()
+		newReq := func() *http.Request {
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			for i := 0; i+1 < len(header); i += 2 {
+				req.Header.Set(header[i], header[i+1])
+			}
+			return req
+		}
+		if status < 400 {
+			if ok, verrs := v.ValidateHttpRequest(newReq()); !ok {
+				for _, e := range verrs {
+					t.Errorf("%s %s: the request does not match the document: %s: %s", method, path, e.Message, e.Reason)
+				}
+			}
+		}
+		req := newReq()
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		res.Body = io.NopCloser(bytes.NewReader(data))
+		if res.StatusCode != status {
+			t.Fatalf("%s %s: %d, want %d\n%s", method, path, res.StatusCode, status, data)
+		}
+		if ok, verrs := v.ValidateHttpResponse(req, res); !ok {
+			for _, e := range verrs {
+				t.Errorf("%s %s (%d): %s: %s %s", method, path, res.StatusCode, e.Message, e.Reason, schemaErrors(e.SchemaValidationErrors))
+			}
+		}
+		called[method+" "+tmpl] = true
+		return data
+	}
+	const js = "application/json"
+	var run struct {
+		ID     string
+		Report string
+	}
+	if err := json.Unmarshal(step("POST", "/exam", "/exam", "", 201, "Accept", js), &run); err != nil {
+		t.Fatal(err)
+	}
+	step("POST", "/exam", "/exam", "", 303, "Accept", "text/html", "Sec-Fetch-Site", "same-origin")
+	step("POST", "/exam", "/exam", "", 429, "Accept", js)
+	step("POST", "/exam", "/exam", "", 403, "Sec-Fetch-Site", "cross-site")
+
+	const check, stepT = "/exam/{id}/{check}", "/exam/{id}/{check}/{step}"
+	self := run.Report
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		step(m, self+"/fresh-cache", check, "", 200)
+		step(m, self+"/redirect-307/target", stepT, "", 200)
+	}
+	step("GET", self+"/retry-after-seconds", check, "", 503)
+	step("POST", self+"/redirect-307", check, "exam=redirect-307", 307, "Content-Type", "application/x-www-form-urlencoded")
+	step("GET", self+"/revalidate", check, "", 200)
+	step("GET", self+"/revalidate", check, "", 304, "If-None-Match", `"exam-v1"`)
+	step("POST", self+"/post-not-replayed", check, strings.Repeat("x", 1025), 413)
+	step("GET", self+"/nope", check, "", 404)
+	step("GET", "/exam/"+strings.Repeat("0", 32)+"/backoff", check, "", 404)
+	step("GET", self+".json", "/exam/{id}", "", 200)
+	step("GET", self, "/exam/{id}", "", 200, "Accept", js)
+	step("GET", "/exam/"+strings.Repeat("0", 32)+".json", "/exam/{id}", "", 404)
+	for range 40 - 16 {
+		step("GET", self+"/redirect-loop", check, "", 302)
+	}
+	step("GET", self+"/redirect-loop", check, "", 429)
+
+	// Every exam operation in the document was called.
+	for path, item := range model.Model.Paths.PathItems.FromOldest() {
+		if path != "/exam" && !strings.HasPrefix(path, "/exam/") {
+			continue
+		}
+		for method := range item.GetOperations().FromOldest() {
+			if key := strings.ToUpper(method) + " " + path; !called[key] {
+				t.Errorf("%s is documented but this test never calls it", key)
+			}
+		}
+	}
+}
