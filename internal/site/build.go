@@ -148,7 +148,8 @@ func (s *Site) buildPages() error {
 			return b.err
 		}
 		e := s.cat.Entries()[i]
-		s.pages["/"+e.CodeString()] = web.NewDocLazyJSON(b.html, func() []byte { return s.entryJSONBytes(e) }, b.text)
+		s.pages["/"+e.CodeString()] = web.NewDocLazy(b.html,
+			func() []byte { return s.entryJSONBytes(e) }, func() []byte { return s.entryTextBytes(e) })
 	}
 	if err := s.buildGuideIndexes(); err != nil {
 		return err
@@ -205,11 +206,11 @@ type guideListItem struct {
 // link is path below the base path, for pages rendered ahead of requests.
 func (s *Site) link(path string) string { return s.shell.Base() + path }
 
-// builtEntry is the HTML and text pages of one code; its JSON is built
-// when first asked for (entryJSONBytes).
+// builtEntry is the HTML page of one code; its JSON and text are built
+// when first asked for (entryJSONBytes, entryTextBytes).
 type builtEntry struct {
-	html, text []byte
-	err        error
+	html []byte
+	err  error
 }
 
 // buildEntries renders the pages of every code, on every core: this is
@@ -233,16 +234,20 @@ func (s *Site) buildEntries() []builtEntry {
 func (s *Site) buildEntry(e *catalog.Entry) builtEntry {
 	var b builtEntry
 	secs := make([]sectionView, len(e.Sections))
+	for i, sec := range e.Sections {
+		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: s.md.html(sec.Markdown)}
+	}
+	b.html, b.err = s.entryHTML(e, secs)
+	return b
+}
+
+// entryTextBytes is a code's page as plain text.
+func (s *Site) entryTextBytes(e *catalog.Entry) []byte {
 	texts := make([]string, len(e.Sections))
 	for i, sec := range e.Sections {
-		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown}
-		secs[i].HTML, texts[i] = s.md.render(sec.Markdown, textWidth)
+		_, texts[i] = s.md.render(sec.Markdown, textWidth)
 	}
-	if b.html, b.err = s.entryHTML(e, secs); b.err != nil {
-		return b
-	}
-	b.text = []byte(entryText(s.cat, e, texts))
-	return b
+	return []byte(entryText(s.cat, e, texts))
 }
 
 // entryJSONBytes is a code's page as JSON, its sections rendered again.

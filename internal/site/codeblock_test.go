@@ -112,8 +112,8 @@ func TestBuiltPages(t *testing.T) {
 		if hasScript := strings.Contains(page, s.shell.Asset("codecopy.js")); hasScript != (blocks > 0) {
 			t.Errorf("%s: %d code blocks, and codecopy.js loaded: %v", path, blocks, hasScript)
 		}
-		if p.Text != nil {
-			if txt := string(p.Text.Data); strings.Contains(txt, `<span class="hl-`) || strings.Contains(txt, `class="codeblock"`) {
+		if p.Text() != nil {
+			if txt := string(p.Text().Data); strings.Contains(txt, `<span class="hl-`) || strings.Contains(txt, `class="codeblock"`) {
 				t.Errorf("%s: markup in the text form", path)
 			}
 		}
@@ -140,7 +140,7 @@ func TestBuiltPages(t *testing.T) {
 	if req < 0 || resp < req {
 		t.Errorf("/409: want a Request caption, then a Response caption (at %d and %d)", req, resp)
 	}
-	if txt := string(s.pages["/409"].Text.Data); !strings.Contains(txt, "    PUT /api/articles/42 HTTP/1.1\n") {
+	if txt := string(s.pages["/409"].Text().Data); !strings.Contains(txt, "    PUT /api/articles/42 HTTP/1.1\n") {
 		t.Errorf("/409.txt lacks the request line, indented and plain")
 	}
 }

@@ -206,8 +206,8 @@ func (x *exporter) addDoc(p string, d *web.Doc, below bool) {
 			x.add(ExportedFile{stem + ".json", p + ".json", web.JSON, js.Data})
 		}
 	}
-	if d.Text != nil && p != "/" {
-		x.add(ExportedFile{stem + ".txt", p + ".txt", web.Text, d.Text.Data})
+	if txt := d.Text(); txt != nil && p != "/" {
+		x.add(ExportedFile{stem + ".txt", p + ".txt", web.Text, txt.Data})
 	}
 }
 

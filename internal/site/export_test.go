@@ -225,7 +225,7 @@ func TestExportIsTheServersPages(t *testing.T) {
 		case f.Accept == web.JSON:
 			want = d.JSON()
 		case f.Accept == web.Text:
-			want = d.Text
+			want = d.Text()
 		}
 		if want == nil {
 			t.Errorf("%s: the site has no %s document at %s", name, f.Accept, f.URL)

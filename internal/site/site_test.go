@@ -40,7 +40,7 @@ func TestEveryCodeHasAllForms(t *testing.T) {
 	s := newTestSite(t, "")
 	for _, e := range s.cat.Entries() {
 		p := s.pages["/"+e.CodeString()]
-		if p == nil || p.HTML == nil || p.JSON() == nil || p.Text == nil {
+		if p == nil || p.HTML == nil || p.JSON() == nil || p.Text() == nil {
 			t.Fatalf("%d: missing a representation", e.Code)
 		}
 		html := string(p.HTML.Data)
@@ -52,7 +52,7 @@ func TestEveryCodeHasAllForms(t *testing.T) {
 		if !e.Draft && !strings.Contains(html, `"@type":"FAQPage"`) {
 			t.Errorf("%d: full page without FAQPage JSON-LD", e.Code)
 		}
-		if !strings.HasPrefix(string(p.Text.Data), e.CodeString()+" ") {
+		if !strings.HasPrefix(string(p.Text().Data), e.CodeString()+" ") {
 			t.Errorf("%d: text does not start with the code", e.Code)
 		}
 	}
