@@ -210,3 +210,25 @@ func TestValidToken(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyOfPeerAllocatesNothing: an IPv4 peer's key is the host part of
+// RemoteAddr, taken without formatting; a mapped or proxied address is
+// still formatted as KeyOf does.
+func TestKeyOfPeerAllocatesNothing(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "192.0.2.10:40000"
+	var p *Policy
+	if n := testing.AllocsPerRun(100, func() { p.Key(r) }); n != 0 {
+		t.Errorf("Key of an IPv4 peer: %.0f allocations, want 0", n)
+	}
+	for remote, want := range map[string]string{
+		"192.0.2.10:40000":          "192.0.2.10",
+		"[::ffff:192.0.2.10]:40000": "192.0.2.10",
+		"[2001:db8:1:2::5]:80":      "2001:db8:1:2::/64",
+	} {
+		r.RemoteAddr = remote
+		if got := p.Key(r); got != want {
+			t.Errorf("Key(%s) = %q, want %q", remote, got, want)
+		}
+	}
+}
