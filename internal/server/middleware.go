@@ -131,7 +131,13 @@ func isDocument(ctype string, status int, h http.Header) bool {
 func secure(cfg Config, next http.Handler) http.Handler {
 	p := newPolicies(cfg)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &securedWriter{ResponseWriter: w, p: p, host: r.Host}
+		var sw *securedWriter
+		if rec, ok := w.(*recorder); ok {
+			sw = &rec.secured // one allocation for both writers
+		} else {
+			sw = new(securedWriter)
+		}
+		*sw = securedWriter{ResponseWriter: w, p: p, host: r.Host}
 		defer sw.finish()
 		next.ServeHTTP(sw, r)
 	})
@@ -270,11 +276,14 @@ func recoverPanics(log *slog.Logger, base string) func(http.Handler) http.Handle
 	}
 }
 
-// recorder remembers the status and size of a response.
+// recorder remembers the status and size of a response. It carries the
+// securedWriter that secure, further in, wraps it in, so that a request
+// allocates one struct for the two.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int
+	status  int
+	bytes   int
+	secured securedWriter
 }
 
 func (rw *recorder) WriteHeader(code int) {
