@@ -55,7 +55,7 @@ const (
 // memory, while Redis is away.
 func NewRedis(url, prefix string, log *slog.Logger) (*Redis, error) {
 	if _, err := neturl.Parse(url); err != nil || !strings.HasPrefix(url, "redis://") && !strings.HasPrefix(url, "rediss://") {
-		return nil, errors.New("--redis-url must be redis://[user:password@]host:port[/db] or rediss://...")
+		return nil, errors.New("--redis-url must be redis://[user:password@]host:port[/db] or rediss://host:port")
 	}
 	dial := func(ctx context.Context) (redis.Conn, error) {
 		return redis.DialURLContext(ctx, url, redis.DialConnectTimeout(redisDialTimeout),
