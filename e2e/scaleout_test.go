@@ -16,6 +16,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
+	"github.com/teapothq/teapot/internal/lab/labtest"
 	"github.com/teapothq/teapot/internal/lab/store/pgtest"
 )
 
@@ -171,40 +172,6 @@ func countLines(lines chan string, s string) int {
 	}
 }
 
-// register is the article as the linearizability checker sees it.
-type register struct {
-	Version int64  `json:"version"`
-	Body    string `json:"body"`
-}
-
-type labOp struct {
-	write  bool
-	expect int64
-	body   string
-}
-
-type labResult struct {
-	ok    bool
-	state register
-}
-
-// registerModel: a read sees the current article; a conditional write
-// moves it on if the version matches and fails with the current one if not.
-var registerModel = porcupine.Model{
-	Init: func() any { return register{Version: 1} },
-	Step: func(st, in, out any) (bool, any) {
-		s, op, res := st.(register), in.(labOp), out.(labResult)
-		if !op.write {
-			return res.state == s, s
-		}
-		if op.expect == s.Version {
-			next := register{s.Version + 1, op.body}
-			return res.ok && res.state == next, next
-		}
-		return !res.ok && res.state == s, s
-	},
-}
-
 // testLabThroughProxy has clients append lines to one article through the
 // proxy by read-modify-write with If-Match, retrying on 412 with the
 // article the problem carries. Every acknowledged line must be in the
@@ -246,7 +213,7 @@ func testLabThroughProxy(t *testing.T, front string, kill func()) {
 		failures []string
 		killOnce sync.Once
 	)
-	record := func(id int, call time.Duration, op labOp, res labResult) {
+	record := func(id int, call time.Duration, op labtest.Op, res labtest.Result) {
 		mu.Lock()
 		defer mu.Unlock()
 		history = append(history, porcupine.Operation{ClientId: id, Input: op, Call: int64(call), Output: res, Return: int64(time.Since(start))})
@@ -256,8 +223,8 @@ func testLabThroughProxy(t *testing.T, front string, kill func()) {
 		defer mu.Unlock()
 		failures = append(failures, fmt.Sprintf(format, a...))
 	}
-	decode := func(s string) (register, bool) {
-		var r register
+	decode := func(s string) (labtest.Register, bool) {
+		var r labtest.Register
 		return r, json.Unmarshal([]byte(s), &r) == nil && r.Version > 0
 	}
 	var wg sync.WaitGroup
@@ -270,7 +237,7 @@ func testLabThroughProxy(t *testing.T, front string, kill func()) {
 				fail("client %d: GET %d %s", id, code, body)
 				return
 			}
-			record(id, call, labOp{}, labResult{true, cur})
+			record(id, call, labtest.Op{}, labtest.Result{OK: true, State: cur})
 			for k := range updates {
 				line := fmt.Sprintf("client %d update %d\n", id, k)
 				for attempt := 0; ; attempt++ {
@@ -278,13 +245,13 @@ func testLabThroughProxy(t *testing.T, front string, kill func()) {
 						fail("client %d: no success in 500 attempts", id)
 						return
 					}
-					op := labOp{write: true, expect: cur.Version, body: cur.Body + line}
-					b, _ := json.Marshal(map[string]string{"slug": "shared", "title": "Shared", "body": op.body})
+					op := labtest.Op{Write: true, Expect: cur.Version, Body: cur.Body + line}
+					b, _ := json.Marshal(map[string]string{"slug": "shared", "title": "Shared", "body": op.Body})
 					call := time.Since(start)
 					code, body, _ := do("PUT", loc, string(b), "If-Match", fmt.Sprintf(`"v%d"`, cur.Version))
 					if code == http.StatusOK {
 						cur, _ = decode(body)
-						record(id, call, op, labResult{true, cur})
+						record(id, call, op, labtest.Result{OK: true, State: cur})
 						mu.Lock()
 						acked = append(acked, line)
 						n := len(acked)
@@ -301,7 +268,7 @@ func testLabThroughProxy(t *testing.T, front string, kill func()) {
 					var p struct{ Current json.RawMessage }
 					json.Unmarshal([]byte(body), &p)
 					cur, _ = decode(string(p.Current))
-					record(id, call, op, labResult{false, cur})
+					record(id, call, op, labtest.Result{OK: false, State: cur})
 					if strings.Contains(cur.Body, line) {
 						break // a write whose answer was lost with the instance
 					}
@@ -323,7 +290,7 @@ func testLabThroughProxy(t *testing.T, front string, kill func()) {
 		}
 	}
 	if kill == nil {
-		if res := porcupine.CheckOperationsTimeout(registerModel, history, time.Minute); res != porcupine.Ok {
+		if res := porcupine.CheckOperationsTimeout(labtest.Model, history, time.Minute); res != porcupine.Ok {
 			t.Errorf("the history of %d operations through nginx is %s, not linearizable", len(history), res)
 		}
 		if len(lines) != len(acked) {

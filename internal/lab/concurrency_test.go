@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/teapothq/teapot/internal/lab/labtest"
 	"github.com/teapothq/teapot/internal/lab/store/pgtest"
 )
 
@@ -26,50 +27,6 @@ func TestPostgresNoLostUpdates(t *testing.T) {
 		serve(t, Options{Store: openPostgresURL(t, url)}),
 		serve(t, Options{Store: openPostgresURL(t, url)}),
 	})
-}
-
-// The register the linearizability checker replays: an article's version
-// and body.
-type register struct {
-	version int64
-	body    string
-}
-
-// labOp is one HTTP operation on the article: a read (GET), or a
-// conditional write (PUT with If-Match) of body expecting version.
-type labOp struct {
-	write  bool
-	expect int64
-	body   string
-}
-
-// labResult is what the server answered: ok, and the article after a
-// write or as read (on a 412, the current article the problem carries).
-type labResult struct {
-	ok    bool
-	state register
-}
-
-var registerModel = porcupine.Model{
-	Init: func() any { return register{version: 1} },
-	Step: func(st, in, out any) (bool, any) {
-		s, op, res := st.(register), in.(labOp), out.(labResult)
-		if !op.write {
-			return res.state == s, s
-		}
-		if op.expect == s.version {
-			next := register{s.version + 1, op.body}
-			return res.ok && res.state == next, next
-		}
-		return !res.ok && res.state == s, s
-	},
-	DescribeOperation: func(in, out any) string {
-		op, res := in.(labOp), out.(labResult)
-		if !op.write {
-			return fmt.Sprintf("read -> v%d", res.state.version)
-		}
-		return fmt.Sprintf("write if v%d -> %v v%d", op.expect, res.ok, res.state.version)
-	},
 }
 
 // testNoLostUpdates runs clients that each append their own lines to one
@@ -89,7 +46,7 @@ func testNoLostUpdates(t *testing.T, servers []string) {
 		history []porcupine.Operation
 		acked   []string
 	)
-	record := func(id int, call time.Duration, op labOp, res labResult) {
+	record := func(id int, call time.Duration, op labtest.Op, res labtest.Result) {
 		mu.Lock()
 		history = append(history, porcupine.Operation{ClientId: id, Input: op, Call: int64(call),
 			Output: res, Return: int64(time.Since(start))})
@@ -107,7 +64,7 @@ func testNoLostUpdates(t *testing.T, servers []string) {
 				return
 			}
 			cur := decodeRegister(t, r.body)
-			record(id, call, labOp{}, labResult{true, cur})
+			record(id, call, labtest.Op{}, labtest.Result{OK: true, State: cur})
 			for k := range updates {
 				line := fmt.Sprintf("client %d update %d\n", id, k)
 				for attempt := 0; ; attempt++ {
@@ -115,14 +72,14 @@ func testNoLostUpdates(t *testing.T, servers []string) {
 						errs <- fmt.Errorf("client %d: no success in 1000 attempts", id)
 						return
 					}
-					op := labOp{write: true, expect: cur.version, body: cur.body + line}
-					b, _ := json.Marshal(map[string]string{"slug": "shared", "title": "Shared", "body": op.body})
+					op := labtest.Op{Write: true, Expect: cur.Version, Body: cur.Body + line}
+					b, _ := json.Marshal(map[string]string{"slug": "shared", "title": "Shared", "body": op.Body})
 					call := time.Since(start)
-					r := c.do("PUT", loc, string(b), "If-Match", etag(cur.version))
+					r := c.do("PUT", loc, string(b), "If-Match", etag(cur.Version))
 					switch r.status {
 					case http.StatusOK:
 						cur = decodeRegister(t, r.body)
-						record(id, call, op, labResult{true, cur})
+						record(id, call, op, labtest.Result{OK: true, State: cur})
 						mu.Lock()
 						acked = append(acked, line)
 						mu.Unlock()
@@ -130,7 +87,7 @@ func testNoLostUpdates(t *testing.T, servers []string) {
 						var p struct{ Current json.RawMessage }
 						json.Unmarshal([]byte(r.body), &p)
 						cur = decodeRegister(t, string(p.Current))
-						record(id, call, op, labResult{false, cur})
+						record(id, call, op, labtest.Result{OK: false, State: cur})
 						continue
 					default:
 						errs <- fmt.Errorf("client %d: PUT %d %s", id, r.status, r.body)
@@ -148,17 +105,17 @@ func testNoLostUpdates(t *testing.T, servers []string) {
 	}
 
 	final := decodeRegister(t, first.do("GET", loc, "").body)
-	if want := int64(1 + clients*updates); final.version != want {
-		t.Errorf("final version %d, want %d (one per acknowledged update)", final.version, want)
+	if want := int64(1 + clients*updates); final.Version != want {
+		t.Errorf("final version %d, want %d (one per acknowledged update)", final.Version, want)
 	}
-	got := strings.SplitAfter(final.body, "\n")
+	got := strings.SplitAfter(final.Body, "\n")
 	got = got[:len(got)-1]
 	slices.Sort(got)
 	slices.Sort(acked)
 	if !slices.Equal(got, acked) {
 		t.Errorf("the final article holds %d lines, %d updates were acknowledged; they differ", len(got), len(acked))
 	}
-	res := porcupine.CheckOperationsTimeout(registerModel, history, time.Minute)
+	res := porcupine.CheckOperationsTimeout(labtest.Model, history, time.Minute)
 	if res != porcupine.Ok {
 		t.Errorf("the history of %d operations is %s, not linearizable", len(history), res)
 	}
@@ -166,7 +123,7 @@ func testNoLostUpdates(t *testing.T, servers []string) {
 		clients, len(acked), len(history), len(history)-len(acked)-clients, res)
 }
 
-func decodeRegister(t *testing.T, body string) register {
+func decodeRegister(t *testing.T, body string) labtest.Register {
 	var a struct {
 		Version int64
 		Body    string
@@ -174,5 +131,5 @@ func decodeRegister(t *testing.T, body string) register {
 	if err := json.Unmarshal([]byte(body), &a); err != nil || a.Version == 0 {
 		t.Errorf("not an article: %v\n%s", err, body)
 	}
-	return register{a.Version, a.Body}
+	return labtest.Register{Version: a.Version, Body: a.Body}
 }
