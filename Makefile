@@ -8,7 +8,7 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help run build test test-short lint bench fuzz browser-deps export clean geodata image image-smoke release release-check
+.PHONY: help run build test test-short lint bench fuzz browser-deps exam-clients export clean geodata image image-smoke release release-check
 
 run: ## start the server on :8080
 	$(GO) run ./cmd/teapot
@@ -60,6 +60,14 @@ fuzz: ## each fuzz target for FUZZTIME
 browser-deps: ## chromium and axe-core, for the browser test
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	npm ci --prefix tools/browser --no-audit --no-fund
+
+# The client table that /exam/clients serves: curl, Go's net/http and
+# go-retryablehttp, Python's requests and httpx (Debian's, at
+# /usr/bin/python3: apt-get install python3-requests python3-httpx) and
+# Node's fetch taken through the client exam; written only when each
+# earns the verdicts its documentation predicts (e2e/exam_clients_test.go).
+exam-clients: ## rerun the real clients through the exam, rewrite internal/exam/clients.json
+	cd e2e && TEAPOT_REQUIRE_CLIENTS=1 $(GO) test -count=1 -run '^TestExamClients$$' . -update-exam-clients
 
 export: ## the site as static files in dist/
 	$(GO) run ./cmd/teapot export dist

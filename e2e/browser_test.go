@@ -248,7 +248,8 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("NoConsoleErrors", func(t *testing.T) {
 		ctx := within(t, browser, time.Minute)
-		for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check", "/ip", "/ip/192.0.2.1"} {
+		for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check", "/ip", "/ip/192.0.2.1", "/exam",
+			"/exam/clients", "/exam/clients/curl-location/redirect-303"} {
 			problems.take() // forget earlier pages
 			if err := chromedp.Do(ctx, view(desktop, false), chromedp.Navigate(base+path)); err != nil {
 				t.Fatal(err)
@@ -270,7 +271,8 @@ func TestBrowser(t *testing.T) {
 		// can become scrollable regions there.
 		for _, s := range []screen{desktop, phone} {
 			for _, dark := range []bool{false, true} {
-				for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check", "/ip", "/ip/2001:db8::1"} {
+				for _, path := range []string{"/", "/409", "/418/try", "/compare/409-vs-412-vs-428", "/check", "/ip", "/ip/2001:db8::1",
+					"/exam", "/exam/clients", "/exam/clients/go-retryablehttp/backoff"} {
 					if err := chromedp.Do(ctx, view(s, dark), chromedp.Navigate(base+path)); err != nil {
 						t.Fatal(err)
 					}
@@ -290,7 +292,8 @@ func TestBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		pages := []struct{ name, path string }{{"home", "/"}, {"409", "/409"}, {"4xx", "/4xx"}, {"try", "/418/try"}, {"compare", "/compare/409-vs-412-vs-428"}, {"check", "/check"}, {"ip", "/ip"}}
+		pages := []struct{ name, path string }{{"home", "/"}, {"409", "/409"}, {"4xx", "/4xx"}, {"try", "/418/try"}, {"compare", "/compare/409-vs-412-vs-428"}, {"check", "/check"}, {"ip", "/ip"},
+			{"exam", "/exam"}, {"exam-clients", "/exam/clients"}, {"exam-cell", "/exam/clients/python-requests-retry/backoff"}}
 		for _, p := range pages {
 			for _, s := range []screen{desktop, phone} {
 				for _, dark := range []bool{false, true} {

@@ -87,6 +87,12 @@ func TestOpenAPIExam(t *testing.T) {
 	step("GET", self+".json", "/exam/{id}", "", 200)
 	step("GET", self, "/exam/{id}", "", 200, "Accept", js)
 	step("GET", "/exam/"+strings.Repeat("0", 32)+".json", "/exam/{id}", "", 404)
+	// The published client table and one of its cells.
+	const cell = "/exam/clients/{client}/{check}"
+	step("GET", "/exam/clients", "/exam/clients", "", 200, "Accept", js)
+	step("GET", "/exam/clients/curl-retry/retry-after-seconds.json", cell, "", 200)
+	step("GET", "/exam/clients/node-fetch/redirect-303", cell, "", 200, "Accept", js)
+	step("GET", "/exam/clients/nobody/backoff", cell, "", 404, "Accept", js)
 	for range 40 - 16 {
 		step("GET", self+"/redirect-loop", check, "", 302)
 	}

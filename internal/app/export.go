@@ -14,8 +14,8 @@ import (
 type ExportOptions struct {
 	// LiveURL is a running teapot, such as https://teapot.example (with
 	// its base path, if it has one): the static copy's links to the pages
-	// that need a server (search, try, check, ip, lab, the live
-	// endpoints) lead there. Without it they lead to a note in the copy
+	// that need a server (search, try, check, ip, lab, the client exam,
+	// the live endpoints) lead there. Without it they lead to a note in the copy
 	// that says what is missing.
 	LiveURL string
 }
@@ -66,6 +66,9 @@ func serverPages(cat *catalog.Catalog) []site.ServerPage {
 		{Path: "/check", Title: "Check URLs", Needs: "Checking what URLs return"},
 		{Path: "/ip", Title: "What is my IP?", Needs: "Showing your IP address"},
 		{Path: "/lab", Title: "Conflict lab", Needs: "The conflict lab, with its versioned articles API,"},
+		// /exam stands for the client table below it too.
+		{Path: "/exam", Title: "Client exam", Needs: "The client exam, which answers your client from a script and grades what it did,",
+			Hint: "So does its table of how curl, Go, Python and Node clients did (/exam/clients); the table's data is internal/exam/clients.json in teapot's source."},
 	}
 	for _, e := range cat.Entries() {
 		code := e.CodeString()

@@ -19,6 +19,11 @@
 // problem that names its limit. Request bodies are hashed, never stored,
 // and credentials are recorded only as present.
 //
+// It also publishes how real clients did: clients.json, which the e2e
+// suite writes (make exam-clients) and checks, is embedded and served at
+// /exam/clients, a cell per client and check, each with the requests
+// the server saw when the table was made (clients.go, clients_page.go).
+//
 // exam owns its pages, its OpenAPI fragment and its sub-package runner
 // (the client side of "teapot exam run"). It imports respond, web,
 // clientip, ratelimit and lab/store (for the storage types only), and must

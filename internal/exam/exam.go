@@ -77,9 +77,10 @@ type Exam struct {
 	runs     ratelimit.Bucket
 	sameSite *http.CrossOriginProtection
 
-	shell  *web.Shell         // once AddPage ran
-	page   *web.Doc           // the /exam page
-	report *template.Template // a run's report as HTML
+	shell   *web.Shell         // once AddPage ran
+	page    *web.Doc           // the /exam page
+	report  *template.Template // a run's report as HTML
+	clients *clientPages       // the published client table's pages
 }
 
 // New makes the exam on opts.Store. It panics on an AltOrigin or PublicURL
@@ -140,14 +141,19 @@ func monotonic() func() time.Time {
 	return func() time.Time { return wall.Add(time.Since(base)) }
 }
 
-// Register adds the exam's routes to mux: the page (once AddPage has
-// made it), starting a run, its report, and its checks' URLs, which take
-// every common method (TRACE gets a 405).
+// Register adds the exam's routes to mux: the pages (once AddPage has
+// made them: /exam and the published client table), starting a run, its
+// report, and its checks' URLs, which take every common method (TRACE
+// gets a 405).
 func (e *Exam) Register(mux *web.Mux) {
 	if e.page != nil {
 		mux.HandleFunc("GET /exam", e.servePage)
 		mux.HandleFunc("GET /exam.json", e.servePage)
 		mux.HandleFunc("GET /exam.txt", e.servePage)
+		mux.HandleFunc("GET /exam/clients", e.serveClients)
+		mux.HandleFunc("GET /exam/clients.json", e.serveClients)
+		mux.HandleFunc("GET /exam/clients.txt", e.serveClients)
+		mux.HandleFunc("GET /exam/clients/{client}/{check}", e.serveClientCell)
 	}
 	mux.HandleFunc("POST /exam", e.handle(e.serveCreate))
 	mux.HandleFunc("GET /exam/{id}", e.handle(e.serveReport))

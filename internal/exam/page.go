@@ -46,7 +46,8 @@ type checkEntry struct {
 }
 
 // AddPage renders the /exam page in shell's layout and prepares the
-// reports' template, so that Register serves the page.
+// templates of the reports and of the client table's pages, so that
+// Register serves the pages.
 func (e *Exam) AddPage(shell *web.Shell) error {
 	t, err := shell.Template(files, nil, "templates/exam.html")
 	if err != nil {
@@ -77,6 +78,9 @@ func (e *Exam) AddPage(shell *web.Shell) error {
 	e.report, err = shell.Template(files, template.FuncMap{"seconds": func(ms float64) float64 { return ms / 1000 }},
 		"templates/report.html")
 	if err != nil {
+		return err
+	}
+	if e.clients, err = newClientPages(shell); err != nil {
 		return err
 	}
 	e.shell = shell

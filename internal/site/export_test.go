@@ -26,6 +26,7 @@ func serverPages(s *Site) []ServerPage {
 		{Path: "/check", Title: "Check URLs", Needs: "Checking URLs"},
 		{Path: "/ip", Title: "What is my IP?", Needs: "Showing your IP address"},
 		{Path: "/lab", Title: "Conflict lab", Needs: "The conflict lab"},
+		{Path: "/exam", Title: "Client exam", Needs: "The client exam"},
 	}
 	for _, e := range s.cat.Entries() {
 		out = append(out, ServerPage{Path: "/" + e.CodeString() + "/try", Title: "Try " + e.CodeString(), Needs: "Sending a real " + e.CodeString()})
