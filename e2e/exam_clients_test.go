@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,7 +44,7 @@ func TestExamClients(t *testing.T) {
 	if err != nil && !update {
 		t.Fatalf("the published table: %v", err)
 	}
-	base := examServer(t)
+	base := apptest.ServeExam(t)
 	clients := examClients()
 	var mu sync.Mutex
 	got := map[string]exam.Client{}
@@ -154,36 +152,6 @@ func hasClient(clients []examClient, id string) bool {
 		}
 	}
 	return false
-}
-
-// examServer serves the app on a loopback port, and on 127.0.0.2 as the
-// alternative origin of cross-origin-auth (another port of 127.0.0.1
-// where 127.0.0.2 is not routed to loopback). It returns the main URL.
-func examServer(t *testing.T) string {
-	t.Helper()
-	main, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alt, err := net.Listen("tcp", "127.0.0.2:0")
-	if err != nil {
-		if alt, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := apptest.Config()
-	cfg.ReverseDNSTimeout = 0
-	cfg.ExamRunsPerHour = 1000
-	cfg.ExamAltOrigin = "http://" + alt.Addr().String()
-	h := apptest.New(t, cfg).Handler()
-	for _, ln := range []net.Listener{main, alt} {
-		ts := httptest.NewUnstartedServer(h)
-		ts.Listener.Close()
-		ts.Listener = ln
-		ts.Start()
-		t.Cleanup(ts.Close)
-	}
-	return "http://" + main.Addr().String()
 }
 
 // needClient stops a client's test when what it needs is missing:

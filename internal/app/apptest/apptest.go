@@ -89,6 +89,38 @@ func Serve(t testing.TB, cfg app.Config, opts ...app.Option) string {
 	return ts.URL
 }
 
+// ServeExam serves the app for the client exam: on a loopback port, and
+// on a second one as the other origin of its cross-origin-auth check
+// (127.0.0.2 where the system routes it to loopback, as Linux does, else
+// another port of 127.0.0.1), with runs enough for a test of many
+// clients. It returns the main URL.
+func ServeExam(t testing.TB) string {
+	t.Helper()
+	main, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alt, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		if alt, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := Config()
+	cfg.ReverseDNSTimeout = 0
+	cfg.ExamRunsPerHour = 1000
+	cfg.ExamAltOrigin = "http://" + alt.Addr().String()
+	h := New(t, cfg).Handler()
+	for _, ln := range []net.Listener{main, alt} {
+		ts := httptest.NewUnstartedServer(h)
+		ts.Listener.Close()
+		ts.Listener = ln
+		ts.Start()
+		t.Cleanup(ts.Close)
+	}
+	return "http://" + main.Addr().String()
+}
+
 // Response is what Fetch got, the body decoded.
 type Response struct {
 	Status int

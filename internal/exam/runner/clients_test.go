@@ -3,9 +3,7 @@ package runner_test
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"testing"
@@ -14,38 +12,6 @@ import (
 	"github.com/teapothq/teapot/internal/exam"
 	"github.com/teapothq/teapot/internal/exam/runner"
 )
-
-// examServer serves the app on a loopback port, and on a second one as
-// the alternative origin of cross-origin-auth: 127.0.0.2 when this system
-// routes it to loopback (Linux does), else another port of 127.0.0.1. It
-// returns the main URL.
-func examServer(t *testing.T) string {
-	t.Helper()
-	main, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alt, err := net.Listen("tcp", "127.0.0.2:0")
-	if err != nil {
-		alt, err = net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := apptest.Config()
-	cfg.ReverseDNSTimeout = 0
-	cfg.ExamRunsPerHour = 1000
-	cfg.ExamAltOrigin = "http://" + alt.Addr().String()
-	h := apptest.New(t, cfg).Handler()
-	for _, ln := range []net.Listener{main, alt} {
-		ts := httptest.NewUnstartedServer(h)
-		ts.Listener.Close()
-		ts.Listener = ln
-		ts.Start()
-		t.Cleanup(ts.Close)
-	}
-	return "http://" + main.Addr().String()
-}
 
 // verdicts are a client's expected verdict per check, in the exam's
 // order: retry-after-seconds, retry-after-date, rate-limited, backoff,
@@ -116,7 +82,7 @@ func TestClients(t *testing.T) {
 	if out, err := exec.Command(curl, "--version").Output(); err == nil {
 		t.Logf("client: %s", strings.SplitN(string(out), "\n", 2)[0])
 	}
-	base := examServer(t)
+	base := apptest.ServeExam(t)
 	for _, tc := range []struct {
 		name string
 		send runner.Send

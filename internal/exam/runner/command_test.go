@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teapothq/teapot/internal/app/apptest"
 	"github.com/teapothq/teapot/internal/exam"
 	"github.com/teapothq/teapot/internal/exam/runner"
 )
@@ -67,7 +68,7 @@ func TestCommandErrors(t *testing.T) {
 // unknown check is refused before anything is sent.
 func TestRunChoice(t *testing.T) {
 	t.Parallel()
-	base := examServer(t)
+	base := apptest.ServeExam(t)
 	var mu sync.Mutex
 	sent := map[string][]string{}
 	record := func(_ context.Context, c exam.CheckInfo, u string) error {
