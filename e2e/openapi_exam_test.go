@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,43 +18,16 @@ func TestOpenAPIExam(t *testing.T) {
 	cfg.ReverseDNSTimeout = 0
 	cfg.ExamRunsPerHour, cfg.ExamMaxRequests, cfg.ExamMaxBody = 2, 40, 1024
 	base := apptest.Serve(t, cfg)
-	v, model := loadOpenAPI(t, base)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
-	called := map[string]bool{} // "METHOD /template"
+	w := newOpenAPIWalk(t, base, &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
 	step := func(method, path, tmpl, body string, status int, header ...string) []byte {
 		t.Helper()
-		newReq := func() *http.Request {
+		_, data := w.do(func() *http.Request {
 			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 			for i := 0; i+1 < len(header); i += 2 {
 				req.Header.Set(header[i], header[i+1])
 			}
 			return req
-		}
-		if status < 400 {
-			if ok, verrs := v.ValidateHttpRequest(newReq()); !ok {
-				for _, e := range verrs {
-					t.Errorf("%s %s: the request does not match the document: %s: %s", method, path, e.Message, e.Reason)
-				}
-			}
-		}
-		req := newReq()
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		res.Body = io.NopCloser(bytes.NewReader(data))
-		if res.StatusCode != status {
-			t.Fatalf("%s %s: %d, want %d\n%s", method, path, res.StatusCode, status, data)
-		}
-		if ok, verrs := v.ValidateHttpResponse(req, res); !ok {
-			for _, e := range verrs {
-				t.Errorf("%s %s (%d): %s: %s %s", method, path, res.StatusCode, e.Message, e.Reason, schemaErrors(e.SchemaValidationErrors))
-			}
-		}
-		called[method+" "+tmpl] = true
+		}, tmpl, status)
 		return data
 	}
 	const js = "application/json"
@@ -99,14 +70,5 @@ func TestOpenAPIExam(t *testing.T) {
 	step("GET", self+"/redirect-loop", check, "", 429)
 
 	// Every exam operation in the document was called.
-	for path, item := range model.Model.Paths.PathItems.FromOldest() {
-		if path != "/exam" && !strings.HasPrefix(path, "/exam/") {
-			continue
-		}
-		for method := range item.GetOperations().FromOldest() {
-			if key := strings.ToUpper(method) + " " + path; !called[key] {
-				t.Errorf("%s is documented but this test never calls it", key)
-			}
-		}
-	}
+	w.allCalled(func(path string) bool { return path == "/exam" || strings.HasPrefix(path, "/exam/") })
 }

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -19,15 +17,14 @@ func TestOpenAPILab(t *testing.T) {
 	cfg := apptest.Config()
 	cfg.LabMaxBody = 1024
 	base := apptest.Serve(t, cfg)
-	v, model := loadOpenAPI(t, base)
+	w := newOpenAPIWalk(t, base, http.DefaultClient)
 
 	const sandbox = "openapi-test-sandbox-1"
-	called := map[string]bool{} // "METHOD /template"
 	loc := ""
 	step := func(method, path, contentType, body string, status int, header ...string) http.Header {
 		t.Helper()
 		path = strings.ReplaceAll(path, "{loc}", loc)
-		newReq := func() *http.Request {
+		h, _ := w.do(func() *http.Request {
 			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 			req.Header.Set("Lab-Sandbox", sandbox)
 			if contentType != "" {
@@ -37,32 +34,8 @@ func TestOpenAPILab(t *testing.T) {
 				req.Header.Set(header[i], header[i+1])
 			}
 			return req
-		}
-		if status < 400 {
-			if ok, verrs := v.ValidateHttpRequest(newReq()); !ok {
-				for _, e := range verrs {
-					t.Errorf("%s %s: the request does not match the document: %s: %s", method, path, e.Message, e.Reason)
-				}
-			}
-		}
-		req := newReq()
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		res.Body = io.NopCloser(bytes.NewReader(data))
-		if res.StatusCode != status {
-			t.Fatalf("%s %s: %d, want %d\n%s", method, path, res.StatusCode, status, data)
-		}
-		if ok, verrs := v.ValidateHttpResponse(req, res); !ok {
-			for _, e := range verrs {
-				t.Errorf("%s %s (%d): %s: %s %s", method, path, res.StatusCode, e.Message, e.Reason, schemaErrors(e.SchemaValidationErrors))
-			}
-		}
-		called[method+" "+template(path)] = true
-		return res.Header
+		}, template(path), status)
+		return h
 	}
 	const js, mp = "application/json", "application/merge-patch+json"
 	step("GET", "/lab/articles", "", "", 200)
@@ -90,16 +63,7 @@ func TestOpenAPILab(t *testing.T) {
 	step("GET", "{loc}", "", "", 404)
 
 	// Every lab operation in the document was called.
-	for path, item := range model.Model.Paths.PathItems.FromOldest() {
-		if !strings.HasPrefix(path, "/lab/") {
-			continue
-		}
-		for method := range item.GetOperations().FromOldest() {
-			if key := strings.ToUpper(method) + " " + path; !called[key] {
-				t.Errorf("%s is documented but this test never calls it", key)
-			}
-		}
-	}
+	w.allCalled(func(path string) bool { return strings.HasPrefix(path, "/lab/") })
 }
 
 var articlePath = regexp.MustCompile(`^/lab/articles/[0-9]+`)
