@@ -97,49 +97,22 @@ func startNginx(ctx context.Context, b *binaries, s spec, want *response) (*proc
 	if err != nil {
 		return nil, "", err
 	}
-	dir := filepath.Join(tmp, "nginx")
-	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o755); err != nil {
-		return nil, "", err
-	}
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root root;" // the workers must read the 0700 temp folder
-	}
-	conf := fmt.Sprintf(`%s
-daemon off;
-master_process on;
-worker_processes %d;
-pid %[3]s/nginx.pid;
-error_log %[3]s/error.log warn;
-events { worker_connections 4096; }
-http {
-	types { text/html html; text/css css; text/javascript js; application/json json; text/plain txt; image/svg+xml svg; application/xml xml; }
+	p, err := runNginx(nginx, "nginx", fmt.Sprintf(`	types { text/html html; text/css css; text/javascript js; application/json json; text/plain txt; image/svg+xml svg; application/xml xml; }
 	default_type application/octet-stream;
 	charset utf-8;
 	charset_types text/html text/css text/javascript application/json text/plain image/svg+xml application/xml;
-	access_log off;
 	sendfile on;
 	tcp_nopush on;
 	keepalive_requests 1000000;
 	keepalive_timeout 60s;
 	open_file_cache max=1000 inactive=60s;
-	client_body_temp_path %[3]s/tmp/body;
-	proxy_temp_path %[3]s/tmp/proxy;
-	fastcgi_temp_path %[3]s/tmp/fastcgi;
-	uwsgi_temp_path %[3]s/tmp/uwsgi;
-	scgi_temp_path %[3]s/tmp/scgi;
 	server {
-		listen 127.0.0.1:%[4]d;
-		root %[5]s;
+		listen 127.0.0.1:%d;
+		root %s;
 		gzip_static on;
 		location / { try_files $uri $uri.html =404; }
 	}
-}
-`, user, runtime.NumCPU(), dir, port, site)
-	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
-		return nil, "", err
-	}
-	p, err := start(tmp, "nginx", nginx, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", filepath.Join(dir, "nginx.conf"))
+`, port, site))
 	if err != nil {
 		return nil, "", err
 	}
@@ -173,6 +146,40 @@ http {
 	}
 	fmt.Printf("  peer nginx: %s.html.gz from teapot export, %d bytes gzip, the same page as teapot's once decompressed\n", s.path, len(got.body))
 	return p, url, nil
+}
+
+// runNginx starts nginx with its pid, logs and temporary files in a
+// folder of tmp named name, one worker a core, and http inside its http
+// block (with the access log off).
+func runNginx(nginx, name, http string) (*proc, error) {
+	dir := filepath.Join(tmp, name)
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o755); err != nil {
+		return nil, err
+	}
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root root;" // the workers must read the 0700 temp folder
+	}
+	conf := fmt.Sprintf(`%s
+daemon off;
+master_process on;
+worker_processes %d;
+pid %[3]s/nginx.pid;
+error_log %[3]s/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path %[3]s/tmp/body;
+	proxy_temp_path %[3]s/tmp/proxy;
+	fastcgi_temp_path %[3]s/tmp/fastcgi;
+	uwsgi_temp_path %[3]s/tmp/uwsgi;
+	scgi_temp_path %[3]s/tmp/scgi;
+%[4]s}
+`, user, runtime.NumCPU(), dir, http)
+	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
+		return nil, err
+	}
+	return start(tmp, name, nginx, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", filepath.Join(dir, "nginx.conf"))
 }
 
 func gunzip(b []byte) ([]byte, error) {

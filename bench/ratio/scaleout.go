@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -36,14 +34,6 @@ func scaleOut(ctx context.Context, o *options, b *binaries) error {
 			return err
 		}
 	}
-	dir := filepath.Join(tmp, "nginx-scaleout")
-	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o755); err != nil {
-		return err
-	}
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root root;"
-	}
 	server := func(port int, upstream string) string {
 		return fmt.Sprintf(`	server {
 		listen 127.0.0.1:%d;
@@ -57,29 +47,10 @@ func scaleOut(ctx context.Context, o *options, b *binaries) error {
 	}
 `, port, upstream)
 	}
-	conf := fmt.Sprintf(`%s
-daemon off;
-master_process on;
-worker_processes %d;
-pid %[3]s/nginx.pid;
-error_log %[3]s/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	keepalive_requests 1000000;
-	client_body_temp_path %[3]s/tmp/body;
-	proxy_temp_path %[3]s/tmp/proxy;
-	fastcgi_temp_path %[3]s/tmp/fastcgi;
-	uwsgi_temp_path %[3]s/tmp/uwsgi;
-	scgi_temp_path %[3]s/tmp/scgi;
-	upstream one { server %[4]s; keepalive 64; }
-	upstream two { server %[4]s; server %[5]s; keepalive 64; }
-%[6]s%[7]s}
-`, user, runtime.NumCPU(), dir, backends[0], backends[1], server(ports[0], "one"), server(ports[1], "two"))
-	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
-		return err
-	}
-	ng, err := start(dir, "nginx-scaleout", nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"))
+	ng, err := runNginx(nginx, "nginx-scaleout", fmt.Sprintf(`	keepalive_requests 1000000;
+	upstream one { server %[1]s; keepalive 64; }
+	upstream two { server %[1]s; server %[2]s; keepalive 64; }
+%[3]s%[4]s`, backends[0], backends[1], server(ports[0], "one"), server(ports[1], "two")))
 	if err != nil {
 		return err
 	}
