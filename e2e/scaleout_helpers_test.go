@@ -2,8 +2,8 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -117,13 +117,11 @@ func proxyConf(port int, backends ...string) string {
 // fetchT asks url and returns the status and body; an error fails t.
 func fetchT(t *testing.T, c *http.Client, url string) (int, string) {
 	t.Helper()
-	res, err := c.Get(url)
+	code, body, err := get(c, url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return code, string(body)
 }
 
 var requestsRE = regexp.MustCompile(`(?m)^teapot_http_requests_total\{route="([^"]*)",code="(\d+)"\} (\d+)$`)
@@ -147,11 +145,11 @@ func served(t *testing.T, base, route string, code int) int {
 func readyStatus(t *testing.T, base string) (int, string) {
 	t.Helper()
 	code, body := fetchT(t, &http.Client{Timeout: 5 * time.Second}, base+"/readyz")
-	m := regexp.MustCompile(`"status":"([^"]*)"`).FindStringSubmatch(body)
-	if m == nil {
+	var ready struct{ Status string }
+	if err := json.Unmarshal([]byte(body), &ready); err != nil || ready.Status == "" {
 		t.Fatalf("/readyz: %d %s", code, body)
 	}
-	return code, m[1]
+	return code, ready.Status
 }
 
 // eventually polls cond every 50 ms until it is true or d has passed,

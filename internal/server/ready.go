@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
@@ -36,10 +35,6 @@ type readyCheck struct {
 func (s *Server) ReadyWhen(name string, check ReadyCheck) {
 	s.readyChecks = append(s.readyChecks, readyCheck{name, check})
 }
-
-// draining is set once shutdown begins: /readyz then answers 503, so that
-// a load balancer stops sending requests while those in flight finish.
-type draining struct{ atomic.Bool }
 
 // serveReady is /readyz: 200 when every check is ready, 200 "degraded"
 // when one is degraded, 503 when one is not ready or the server is

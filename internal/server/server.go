@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
@@ -58,7 +59,10 @@ type Server struct {
 	closers    []func() error          // run after shutdown, last first
 
 	readyChecks []readyCheck
-	draining    draining
+	// draining is set once shutdown begins: /readyz then answers 503, so
+	// that a load balancer stops sending requests while those in flight
+	// finish.
+	draining atomic.Bool
 }
 
 // Go runs f in its own goroutine while the server serves; f must return
