@@ -24,7 +24,7 @@ var hotPaths = []struct {
 	{"status200", "/status/200", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 3},
 	{"status418", "/status/418", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 3},
 	{"apicode", "/api/codes/409", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 2},
-	{"ipjson", "/ip/81.2.69.160.json", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 14},
+	{"ipjson", "/ip/81.2.69.160.json", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 8},
 }
 
 // hotHandler is the whole app as "teapot serve" runs it, access log on

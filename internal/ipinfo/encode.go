@@ -42,8 +42,10 @@ func (o *jsonObject) key(k string) {
 	o.n++
 	o.b = append(o.b, '\n')
 	o.b = append(o.b, o.indent...)
-	o.b = appendString(o.b, k)
-	o.b = append(o.b, ':', ' ')
+	// Keys are ours, and none needs escaping.
+	o.b = append(o.b, '"')
+	o.b = append(o.b, k...)
+	o.b = append(o.b, '"', ':', ' ')
 }
 
 func (o *jsonObject) str(k, v string) {
@@ -113,27 +115,35 @@ func (in *Info) appendJSON(b []byte) []byte {
 	}
 	o.strOmit("user_agent", in.UserAgent)
 	o.key("sources")
-	switch {
-	case in.Sources == nil:
-		o.b = append(o.b, "null"...)
-	case len(in.Sources) == 0:
-		o.b = append(o.b, "[]"...)
-	default:
-		o.b = append(o.b, '[')
-		for i, src := range in.Sources {
-			if i > 0 {
-				o.b = append(o.b, ',')
-			}
-			o.b = append(o.b, "\n    "...)
-			s := jsonObject{b: append(o.b, '{'), indent: "      "}
-			s.str("name", src.Name)
-			s.str("url", src.URL)
-			s.strOmit("attribution", src.Attribution)
-			o.b = s.close("    ")
-		}
-		o.b = append(o.b, "\n  ]"...)
+	if in.sourcesJSON != nil {
+		o.b = append(o.b, in.sourcesJSON...)
+	} else {
+		o.b = appendSources(o.b, in.Sources)
 	}
 	return append(o.close(""), '\n')
+}
+
+// appendSources writes the value of an answer's "sources" member.
+func appendSources(b []byte, sources []Source) []byte {
+	switch {
+	case sources == nil:
+		return append(b, "null"...)
+	case len(sources) == 0:
+		return append(b, "[]"...)
+	}
+	b = append(b, '[')
+	for i, src := range sources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n    "...)
+		s := jsonObject{b: append(b, '{'), indent: "      "}
+		s.str("name", src.Name)
+		s.str("url", src.URL)
+		s.strOmit("attribution", src.Attribution)
+		b = s.close("    ")
+	}
+	return append(b, "\n  ]"...)
 }
 
 // appendFloat writes f as encoding/json does.

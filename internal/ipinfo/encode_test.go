@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"testing"
+
+	"github.com/teapothq/teapot/internal/geo"
 )
 
 // TestAppendJSON: the hand-written JSON is byte for byte encoding/json's.
@@ -56,4 +60,57 @@ func FuzzAppendJSON(f *testing.F) {
 			t.Fatalf("got  %s\nwant %s", got, want)
 		}
 	})
+}
+
+// TestLookupJSON: an answer whose sources come from the cache, with their
+// JSON made once, is still byte for byte encoding/json's, for every pair
+// of the databases' lists; answers with the same pair share one list.
+func TestLookupJSON(t *testing.T) {
+	bare := london
+	bare.LocationSources, bare.NetworkSources = nil, nil
+	same := london
+	same.NetworkSources = cityData // a source both databases name is listed once
+	g := fakeGeo{records: map[string]geo.Record{"81.2.69.160": london, "192.0.2.1": equator, "192.0.2.2": bare,
+		"192.0.2.3": same}, location: true, network: true}
+	s := New(Options{Geo: g})
+	r := httptest.NewRequest("GET", "/ip/192.0.2.1.json", nil)
+	for _, addr := range []string{"81.2.69.160", "192.0.2.1", "192.0.2.2", "192.0.2.3", "198.51.100.7", "81.2.69.160"} {
+		in := s.lookup(r, netip.MustParseAddr(addr))
+		want, err := json.MarshalIndent(in, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := in.appendJSON(nil); !bytes.Equal(got, append(want, '\n')) {
+			t.Errorf("%s:\ngot  %s\nwant %s", addr, got, want)
+		}
+		if in.sourcesJSON == nil {
+			t.Errorf("%s: the sources' JSON was not taken from the cache", addr)
+		}
+	}
+	if n := len(s.lookup(r, netip.MustParseAddr("192.0.2.3")).Sources); n != 2 {
+		t.Errorf("a source named by both databases: %d sources, want 2 (IANA's and it)", n)
+	}
+	a, b := s.lookup(r, netip.MustParseAddr("81.2.69.160")), s.lookup(r, netip.MustParseAddr("81.2.69.160"))
+	if &a.Sources[0] != &b.Sources[0] {
+		t.Error("two answers with the same databases' sources built two lists")
+	}
+	if testing.AllocsPerRun(50, func() { s.sources.of(london.LocationSources, london.NetworkSources) }) != 0 {
+		t.Error("a cached source list allocates")
+	}
+}
+
+// TestSourceCacheBounded: reloads make new lists; the cache starts over
+// rather than grow without end.
+func TestSourceCacheBounded(t *testing.T) {
+	t.Parallel()
+	var c sourceCache
+	for i := range 3 * maxSourceSets {
+		loc := []Source{{Name: "db " + strconv.Itoa(i), URL: "https://example.org/"}}
+		if got := c.of(loc, nil).list; len(got) != 2 || got[1] != loc[0] {
+			t.Fatalf("reload %d: sources %v", i, got)
+		}
+	}
+	if n := len(*c.sets.Load()); n > maxSourceSets {
+		t.Errorf("%d source lists kept, at most %d wanted", n, maxSourceSets)
+	}
 }

@@ -54,7 +54,8 @@ const DefaultLookupTimeout = time.Second
 
 // Service serves /ip and its relatives.
 type Service struct {
-	opts Options
+	opts    Options
+	sources sourceCache
 	dns  *reverseDNS   // nil: no reverse DNS
 	page *respond.Body // the /ip page, once AddPage made it; nil answers browsers with JSON
 }
@@ -167,6 +168,10 @@ func (s *Service) redirectForm(w http.ResponseWriter, r *http.Request, q string)
 	http.Redirect(w, r, respond.Link(r, "/ip/"+url.PathEscape(a.String())), http.StatusSeeOther)
 }
 
+// hvPublic5m is the Cache-Control of an answer about a given address,
+// shared by every response: header values are never changed in place.
+var hvPublic5m = []string{"public, max-age=300"}
+
 func (s *Service) serveAddress(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("address")
 	stem, suffix := raw, ""
@@ -188,7 +193,7 @@ func (s *Service) serveAddress(w http.ResponseWriter, r *http.Request) {
 		s.badAddress(w, r, stem, f)
 		return
 	}
-	w.Header()["Cache-Control"] = []string{"public, max-age=300"}
+	w.Header()["Cache-Control"] = hvPublic5m
 	switch f {
 	case fmtHTML:
 		s.servePage(w, r, http.StatusOK)

@@ -3,12 +3,15 @@ package ipinfo
 import (
 	"context"
 	"encoding/binary"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/teapothq/teapot/internal/geo"
 )
@@ -52,6 +55,10 @@ type Info struct {
 	Special   *Special `json:"special,omitempty"`
 	UserAgent string   `json:"user_agent,omitempty"`
 	Sources   []Source `json:"sources"`
+
+	// sourcesJSON is the JSON of Sources, when lookup set the two
+	// together from its cache; nil otherwise.
+	sourcesJSON []byte
 }
 
 // Source is a data set an answer comes from, with the attribution its
@@ -88,7 +95,7 @@ const MaxUserAgent = 512
 // to r's client.
 func (s *Service) lookup(r *http.Request, asked netip.Addr) Info {
 	a := asked.Unmap().WithZone("")
-	in := Info{IP: a.String(), Version: 4, Decimal: decimal(a), Special: Classify(a), Sources: []Source{ianaSource}}
+	in := Info{IP: a.String(), Version: 4, Decimal: decimal(a), Special: Classify(a)}
 	if a.Is6() {
 		in.Version = 6
 	}
@@ -97,9 +104,13 @@ func (s *Service) lookup(r *http.Request, asked netip.Addr) Info {
 	}
 	ans := s.hostname(r, a)
 	in.Hostname, in.ReverseDNS = ans.name, ans.status
+	var rec geo.Record
 	if s.opts.Geo != nil {
-		in.addGeo(s.opts.Geo.Lookup(a))
+		rec = s.opts.Geo.Lookup(a)
+		in.addGeo(rec)
 	}
+	set := s.sources.of(rec.LocationSources, rec.NetworkSources)
+	in.Sources, in.sourcesJSON = set.list, set.json
 	return in
 }
 
@@ -110,20 +121,87 @@ func (in *Info) addGeo(r geo.Record) {
 	in.Country, in.CountryCode, in.Region, in.City = r.Country, r.CountryCode, r.Region, r.City
 	in.PostalCode, in.TimeZone, in.AccuracyRadius = r.PostalCode, r.TimeZone, int(r.AccuracyRadius)
 	if r.HasCoordinates {
-		lat, lon := r.Latitude, r.Longitude
-		in.Latitude, in.Longitude = &lat, &lon
+		c := &[2]float64{r.Latitude, r.Longitude} // one allocation for both
+		in.Latitude, in.Longitude = &c[0], &c[1]
 	}
 	in.ASN, in.Org = r.ASN, r.Org
 	if r.Network.IsValid() {
-		in.Network = r.Network.String()
+		var buf [len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128")]byte
+		in.Network = string(r.Network.AppendTo(buf[:0]))
 	}
-	for _, src := range [][]Source{r.LocationSources, r.NetworkSources} {
+}
+
+// sourceList is the sources of an answer: IANA's registries, then those
+// of the location and the network databases, each once.
+func sourceList(location, network []Source) []Source {
+	list := []Source{ianaSource}
+	for _, src := range [][]Source{location, network} {
 		for _, x := range src {
-			if !slices.Contains(in.Sources, x) {
-				in.Sources = append(in.Sources, x)
+			if !slices.Contains(list, x) {
+				list = append(list, x)
 			}
 		}
 	}
+	return list
+}
+
+// sourceSet is one list of sources with its JSON, shared by every answer
+// that carries it: nothing may change either.
+type sourceSet struct {
+	list []Source
+	json []byte
+}
+
+// sourceKey names a pair of the databases' source lists by where they
+// are: a database keeps its list for as long as it is open.
+type sourceKey struct {
+	location, network *Source
+	nl, nn            int
+}
+
+// sourceCache keeps the sourceSet of every pair of lists seen, so that an
+// answer neither builds its list nor encodes it: with a database or two
+// of each kind, only a few pairs ever occur. Readers take the map
+// without a lock; a new pair copies it.
+type sourceCache struct {
+	mu   sync.Mutex
+	sets atomic.Pointer[map[sourceKey]*sourceSet]
+}
+
+// maxSourceSets bounds the pairs kept: each reload of a database makes
+// new ones, and past this the cache starts over.
+const maxSourceSets = 32
+
+func (c *sourceCache) of(location, network []Source) *sourceSet {
+	k := sourceKey{nl: len(location), nn: len(network)}
+	if len(location) > 0 {
+		k.location = &location[0]
+	}
+	if len(network) > 0 {
+		k.network = &network[0]
+	}
+	if m := c.sets.Load(); m != nil {
+		if set, ok := (*m)[k]; ok {
+			return set
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.sets.Load()
+	if old != nil {
+		if set, ok := (*old)[k]; ok {
+			return set
+		}
+	}
+	m := make(map[sourceKey]*sourceSet)
+	if old != nil && len(*old) < maxSourceSets {
+		maps.Copy(m, *old)
+	}
+	list := sourceList(location, network)
+	set := &sourceSet{list: list, json: appendSources(nil, list)}
+	m[k] = set
+	c.sets.Store(&m)
+	return set
 }
 
 func decimal(a netip.Addr) string {

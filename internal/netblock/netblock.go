@@ -2,6 +2,7 @@ package netblock
 
 import (
 	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 )
@@ -248,9 +249,19 @@ func All() []Block { return slices.Clone(table) }
 // up the IPv4 address it carries.
 func Lookup(a netip.Addr) (Block, bool) {
 	a = a.WithZone("")
-	for _, b := range table {
-		if b.Prefix.Contains(a) {
-			return b, true
+	if a.Is4() {
+		b := a.As4()
+		x := binary.BigEndian.Uint32(b[:])
+		for i, n := range v4.nets {
+			if x&n.mask == n.addr {
+				return v4.blocks[i], true
+			}
+		}
+		return Block{}, false
+	}
+	for i, p := range v6.prefixes {
+		if p.Contains(a) {
+			return v6.blocks[i], true
 		}
 	}
 	if a.Is6() && !global6.Contains(a) {
@@ -258,6 +269,37 @@ func Lookup(a netip.Addr) (Block, bool) {
 	}
 	return Block{}, false
 }
+
+// family is the blocks of one address family, in table's order, with
+// their prefixes apart: a Block is large, and a lookup that passes over
+// them reads only the prefixes.
+type family struct {
+	blocks   []Block
+	prefixes []netip.Prefix // IPv6's
+	nets     []net4         // IPv4's, as numbers
+}
+
+// net4 is an IPv4 prefix as numbers: a is in it when a&mask == addr.
+type net4 struct{ addr, mask uint32 }
+
+// v4 and v6 are table split by family: an address is only ever in a
+// block of its own.
+var v4, v6 = func() (v4, v6 family) {
+	for _, b := range table {
+		f := &v6
+		if b.Prefix.Addr().Is4() {
+			f = &v4
+		}
+		f.blocks = append(f.blocks, b)
+		if f == &v4 {
+			a := b.Prefix.Masked().Addr().As4()
+			f.nets = append(f.nets, net4{binary.BigEndian.Uint32(a[:]), ^uint32(0) << (32 - b.Prefix.Bits())})
+		} else {
+			f.prefixes = append(f.prefixes, b.Prefix)
+		}
+	}
+	return v4, v6
+}()
 
 // Embedded returns the IPv4 address that a carries: the one an
 // IPv4-mapped address maps, or the one in a NAT64 (64:ff9b::/96) or

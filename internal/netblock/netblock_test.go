@@ -166,3 +166,67 @@ func last(p netip.Prefix) netip.Addr {
 	a, _ := netip.AddrFromSlice(b)
 	return a
 }
+
+// TestLookupByFamily checks the per-family tables against a scan of the
+// whole table, at the edges of every block and just outside them.
+func TestLookupByFamily(t *testing.T) {
+	t.Parallel()
+	scan := func(a netip.Addr) (Block, bool) {
+		for _, b := range table {
+			if b.Prefix.Contains(a) {
+				return b, true
+			}
+		}
+		if a.Is6() && !global6.Contains(a) {
+			return reserved6, true
+		}
+		return Block{}, false
+	}
+	if len(v4.blocks)+len(v6.blocks) != len(table) || len(v4.blocks) == 0 || len(v6.blocks) == 0 {
+		t.Fatalf("v4 %d + v6 %d blocks, table %d", len(v4.blocks), len(v6.blocks), len(table))
+	}
+	for _, b := range table {
+		first := b.Prefix.Masked().Addr()
+		last := first
+		for i := b.Prefix.Bits(); i < first.BitLen(); i++ {
+			last = setBit(last, i)
+		}
+		for _, a := range []netip.Addr{first, last, first.Prev(), last.Next()} {
+			if !a.IsValid() {
+				continue
+			}
+			got, gotOK := Lookup(a)
+			want, wantOK := scan(a)
+			if gotOK != wantOK || got.Prefix != want.Prefix || got.Kind != want.Kind {
+				t.Errorf("Lookup(%s) = %s %q %v, the whole table says %s %q %v", a, got.Prefix, got.Kind, gotOK, want.Prefix, want.Kind, wantOK)
+			}
+		}
+	}
+}
+
+// setBit sets bit i of a, counting from the most significant.
+func setBit(a netip.Addr, i int) netip.Addr {
+	if a.Is4() {
+		b := a.As4()
+		b[i/8] |= 0x80 >> (i % 8)
+		return netip.AddrFrom4(b)
+	}
+	b := a.As16()
+	b[i/8] |= 0x80 >> (i % 8)
+	return netip.AddrFrom16(b)
+}
+
+// BenchmarkLookup looks up an ordinary address of each family, which
+// passes over every block of it: /ip and the URL checker's guard do this
+// on every request.
+func BenchmarkLookup(b *testing.B) {
+	for _, s := range []string{"81.2.69.160", "2a00:1450:4009:81f::200e"} {
+		a := netip.MustParseAddr(s)
+		b.Run(s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Lookup(a)
+			}
+		})
+	}
+}
