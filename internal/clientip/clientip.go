@@ -95,10 +95,19 @@ func normalize(p netip.Prefix) netip.Prefix {
 // Peer is the TCP peer's address, unmapped and without a zone; it is not
 // valid when RemoteAddr is not an IP address (a Unix socket).
 func Peer(r *http.Request) netip.Addr {
+	return peerAddr(peerHost(r))
+}
+
+// peerHost is the host part of RemoteAddr.
+func peerHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		return r.RemoteAddr
 	}
+	return host
+}
+
+func peerAddr(host string) netip.Addr {
 	a, err := netip.ParseAddr(host)
 	if err != nil {
 		return netip.Addr{}
@@ -111,7 +120,11 @@ func clean(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
 // Addr is the client's address. It is not valid only when the peer's
 // address is not an IP address.
 func (p *Policy) Addr(r *http.Request) netip.Addr {
-	peer := Peer(r)
+	return p.addr(r, Peer(r))
+}
+
+// addr is Addr for a request whose peer is known.
+func (p *Policy) addr(r *http.Request, peer netip.Addr) netip.Addr {
 	if p == nil || !peer.IsValid() || !p.trusted(peer) {
 		return peer
 	}
@@ -151,19 +164,19 @@ func PeerKey(r *http.Request) string {
 // "2001:db8:1:2::/64"); RemoteAddr when it is not an IP address. Every
 // per-client limit keys on it.
 func (p *Policy) Key(r *http.Request) string {
-	a := p.Addr(r)
+	host := peerHost(r)
+	peer := peerAddr(host)
+	a := p.addr(r, peer)
 	if !a.IsValid() {
 		return r.RemoteAddr
 	}
-	if a.Is4() {
-		// The usual case, an IPv4 client that no proxy speaks for: the
-		// host part of RemoteAddr is the key already, when net/http wrote
-		// it as KeyOf would. Taking it saves formatting a new string on
-		// every request of the hot paths.
-		var buf [len("255.255.255.255")]byte
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil && string(a.AppendTo(buf[:0])) == host {
-			return host
-		}
+	// The usual case, an IPv4 client that no proxy speaks for: the host
+	// part of RemoteAddr is the key already, as KeyOf would write it (an
+	// IPv4 address parses only from its one text; an IPv4-mapped one has
+	// colons). Taking it saves formatting a new string on every request of
+	// the hot paths.
+	if a == peer && a.Is4() && strings.IndexByte(host, ':') < 0 {
+		return host
 	}
 	return p.KeyOf(a)
 }

@@ -148,6 +148,18 @@ func TestKey(t *testing.T) {
 			t.Errorf("Key(%s) with prefix %d = %q, want %q", tc.peer, tc.prefix, got, tc.want)
 		}
 	}
+	// A peer without a port, and a trusted proxy's client: the key is the
+	// client's address, never the proxy's.
+	r.RemoteAddr = "192.0.2.8"
+	if got := PeerKey(r); got != "192.0.2.8" {
+		t.Errorf("PeerKey of a peer without a port = %q", got)
+	}
+	r.RemoteAddr = "127.0.0.1:5000"
+	r.Header.Set("X-Forwarded-For", "198.51.100.9")
+	if got := (&Policy{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}).Key(r); got != "198.51.100.9" {
+		t.Errorf("Key behind a trusted proxy = %q, want the client's", got)
+	}
+	r.Header.Del("X-Forwarded-For")
 	r.RemoteAddr = "[2001:db8::1]:80"
 	if got := PeerKey(r); got != "2001:db8::/64" {
 		t.Errorf("PeerKey = %q, want the /64", got)

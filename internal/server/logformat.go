@@ -98,13 +98,20 @@ func (a *access) record() slog.Record {
 // most frequent log record by far.
 func (h *quickHandler) logAccess(a *access) error {
 	l := h.begin(a.start, slog.LevelInfo, "request")
-	l.str("method", a.method)
-	l.str("path", a.path)
-	l.str("route", a.route)
-	l.int("status", int64(a.status))
-	l.int("bytes", int64(a.bytes))
+	// The keys are plain words, written as they are (plainKey).
+	l.plainKey("method")
+	l.value(a.method)
+	l.plainKey("path")
+	l.value(a.path)
+	l.plainKey("route")
+	l.value(a.route)
+	l.plainKey("status")
+	l.b = strconv.AppendInt(l.b, int64(a.status), 10)
+	l.plainKey("bytes")
+	l.b = strconv.AppendInt(l.b, int64(a.bytes), 10)
 	l.dur("duration", a.elapsed)
-	l.str("remote", a.remote)
+	l.plainKey("remote")
+	l.value(a.remote)
 	return h.end(l)
 }
 
@@ -149,8 +156,26 @@ func (l *line) key(k string) {
 	l.b = append(l.b, '=')
 }
 
+// plainKey is key for a key of letters only, which neither format
+// quotes or escapes.
+func (l *line) plainKey(k string) {
+	if l.json {
+		l.b = append(l.b, ',', '"')
+		l.b = append(l.b, k...)
+		l.b = append(l.b, '"', ':')
+		return
+	}
+	l.b = append(l.b, ' ')
+	l.b = append(l.b, k...)
+	l.b = append(l.b, '=')
+}
+
 func (l *line) str(k, v string) {
 	l.key(k)
+	l.value(v)
+}
+
+func (l *line) value(v string) {
 	if l.json {
 		l.b = appendJSONString(l.b, v)
 	} else {
@@ -171,7 +196,51 @@ func (l *line) dur(k string, v time.Duration) {
 		return
 	}
 	l.key(k)
-	l.b = append(l.b, v.String()...)
+	l.b = appendDuration(l.b, v)
+}
+
+// appendDuration writes d as d.String() does (1.5ms, 2m0.25s, -3ns),
+// without making the string.
+func appendDuration(b []byte, d time.Duration) []byte {
+	u := uint64(d)
+	if d < 0 {
+		b = append(b, '-')
+		u = -u // two's complement: right for the most negative too
+	}
+	switch {
+	case u == 0:
+		return append(b, "0s"...)
+	case u < uint64(time.Microsecond):
+		b = strconv.AppendUint(b, u, 10)
+		return append(b, "ns"...)
+	case u < uint64(time.Millisecond):
+		return appendUnits(b, u, uint64(time.Microsecond), "µs")
+	case u < uint64(time.Second):
+		return appendUnits(b, u, uint64(time.Millisecond), "ms")
+	}
+	if h := u / uint64(time.Hour); h > 0 {
+		b = strconv.AppendUint(b, h, 10)
+		b = append(b, 'h')
+	}
+	if u >= uint64(time.Minute) {
+		b = strconv.AppendUint(b, u/uint64(time.Minute)%60, 10)
+		b = append(b, 'm')
+	}
+	return appendUnits(b, u%uint64(time.Minute), uint64(time.Second), "s")
+}
+
+// appendUnits writes v as a number of units of the given size, with as
+// many decimals as it needs, and then the unit's name.
+func appendUnits(b []byte, v, size uint64, name string) []byte {
+	b = strconv.AppendUint(b, v/size, 10)
+	if f := v % size; f != 0 {
+		b = append(b, '.')
+		for size /= 10; f != 0; size /= 10 {
+			b = append(b, byte('0'+f/size))
+			f %= size
+		}
+	}
+	return append(b, name...)
 }
 
 // end writes the line in one Write and gives its buffer back.
@@ -219,13 +288,20 @@ func appendTextString(b []byte, s string) []byte {
 		return append(b, `""`...)
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c == '=' || c == '"' || c == 0x7f || c >= utf8.RuneSelf {
+		if quoted[s[i]] {
 			return strconv.AppendQuote(b, s)
 		}
 	}
 	return append(b, s...)
 }
+
+// quoted marks the bytes that make slog's text handler quote a value.
+var quoted = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c <= ' ' || c == '=' || c == '"' || c == 0x7f || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
 // appendJSONString appends s as a JSON string; only the rare string with a
 // character that needs escaping goes through encoding/json.

@@ -92,3 +92,22 @@ func TestAppendMillis(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendDuration compares with Duration.String across units, their
+// edges, fractions and signs.
+func TestAppendDuration(t *testing.T) {
+	t.Parallel()
+	ds := []time.Duration{0, 1, 999, 1000, 1001, 1500, 999_999, time.Millisecond, 1_234_567, 999_999_999,
+		time.Second, time.Second + 1, 61 * time.Second, time.Hour, time.Hour + 500*time.Millisecond,
+		25*time.Hour + 3*time.Minute + 4*time.Second + 5, 1<<63 - 1, -1 << 63, -1, -1500, -time.Hour}
+	for i := range 2000 {
+		ds = append(ds, time.Duration(uint64(i)*0x9e3779b97f4a7c15>>uint(i%60)))
+	}
+	for _, d := range ds {
+		for _, x := range []time.Duration{d, -d} {
+			if got := string(appendDuration([]byte("x"), x)); got != "x"+x.String() {
+				t.Errorf("%d: got %s, want x%s", int64(x), got, x.String())
+			}
+		}
+	}
+}
