@@ -8,6 +8,13 @@
 //
 //	go run ./bench/bare -addr 127.0.0.1:8081 -body 409.html.gz -headers teapot-409.headers
 //	go run ./bench/bare -addr 127.0.0.1:8082 -body ip.json -headers ip.headers
+//
+// With -lookup it also looks an address up in the location and network
+// databases on every request, as teapot's /ip/{address} does, and then
+// sends the same prebuilt bytes: a second yardstick for that path, which
+// leaves out of the comparison the work any server answering it must do
+// (the two lookups) and keeps in it what teapot adds (parsing, building
+// the answer, encoding it, the log and the rest).
 package main
 
 import (
@@ -15,12 +22,16 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teapothq/teapot/internal/geo"
 )
 
 func main() {
@@ -30,10 +41,30 @@ func main() {
 	headersFile := flag.String("headers", "", "response status line and headers to send, as curl -D saves them\n"+
 		"(Date, Content-Length, Transfer-Encoding and Connection are left to net/http); without it: 200")
 	encoding := flag.String("encoding", "", "Content-Encoding to send instead of the one in -headers; \"identity\" sends none")
+	lookup := flag.String("lookup", "", "an IP address to look up in -geo-city and -geo-asn on every request")
+	geoCity := flag.String("geo-city", "", "with -lookup: location databases, separated by commas, as teapot serve takes them")
+	geoASN := flag.String("geo-asn", "", "with -lookup: network databases, separated by commas")
 	flag.Parse()
 	if *bodyFile == "" || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	var (
+		set   *geo.Set
+		asked netip.Addr
+		first geo.Record // what the lookup found at start
+		err   error
+	)
+	if *lookup != "" {
+		if asked, err = netip.ParseAddr(*lookup); err != nil {
+			log.Fatal(err)
+		}
+		if set, err = geo.OpenSet(split(*geoCity), split(*geoASN), slog.Default()); err != nil {
+			log.Fatal(err)
+		}
+		if first = set.Lookup(asked); first.Country == "" && first.ASN == 0 {
+			log.Fatalf("-lookup %s: the databases know nothing of it", asked)
+		}
 	}
 	body, err := os.ReadFile(*bodyFile)
 	if err != nil {
@@ -58,6 +89,12 @@ func main() {
 	header.Set("Content-Length", strconv.Itoa(len(body)))
 
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if set != nil {
+			if rec := set.Lookup(asked); rec.City != first.City || rec.ASN != first.ASN {
+				http.Error(w, "the lookup found something else", http.StatusInternalServerError)
+				return
+			}
+		}
 		h := w.Header()
 		for k, v := range header {
 			h[k] = v
@@ -76,6 +113,13 @@ func main() {
 		MaxHeaderBytes:    16384,
 	}
 	log.Fatal(srv.ListenAndServe())
+}
+
+func split(list string) []string {
+	if list == "" {
+		return nil
+	}
+	return strings.Split(list, ",")
 }
 
 // readHeaders reads a status line and header block as curl -D writes them.

@@ -5,7 +5,11 @@
 // loads them with wrk -t1 -c32 -d4s on loopback in three alternating
 // rounds (teapot, bare, teapot, bare, ...). It prints the ratio
 // teapot/bare of each round and their median, both servers' requests/s
-// in every round, and the load average before and after.
+// in every round, and the load average before and after. For
+// /ip/{address} a third server joins the rounds: bare that also makes
+// the geo lookups teapot makes (bare -lookup), so that the table shows
+// too how teapot compares once the work any such server must do is in
+// the yardstick.
 //
 // teapot runs as in production, access log on (to a file), with
 // --lab-memory and --reverse-dns-timeout 0, so that nothing leaves
@@ -48,6 +52,9 @@ type spec struct {
 	contains []string // what the body must hold
 	peer     string   // "nginx", "go-httpbin" or ""
 	target   float64  // lowest acceptable median teapot/bare (0: none)
+	// lookup is the address of /ip/{address}: bare also runs with
+	// -lookup, making the geo lookups teapot makes, as a second yardstick.
+	lookup string
 }
 
 // limiterFlags keep /status's rate limiter on, at a rate no load here reaches.
@@ -63,7 +70,7 @@ var known = []spec{
 		headers: []string{"Accept: application/json"}, status: 418, peer: "go-httpbin"},
 	{path: "/api/codes/409", note: "no request header but Host", status: 200},
 	{path: "/ip/81.2.69.160.json", note: "the city and ASN test databases of bench/geofixture, no reverse DNS",
-		status: 200, contains: []string{`"city": "London"`, `"asn": 64496`}, target: 0.7},
+		status: 200, contains: []string{`"city": "London"`, `"asn": 64496`}, target: 0.7, lookup: "81.2.69.160"},
 }
 
 // serveFlags are the flags of teapot serve for a path, after --addr.
@@ -161,6 +168,8 @@ type result struct {
 	spec
 	teapot, bare   []load
 	ratio          float64
+	lookup         []load  // bare with -lookup, for a path with one
+	lookupRatio    float64 // median teapot/(bare with -lookup)
 	before, after  string // load averages
 	rssStart, rssA int
 }
@@ -238,45 +247,46 @@ func measure(ctx context.Context, o *options, b *binaries, s spec) (result, []pe
 	if err := os.WriteFile(base+".headers", want.headerBlock(), 0o644); err != nil {
 		return r, nil, err
 	}
-	port, err := freePort()
+	bareURL, stopBare, err := startBare(ctx, b, s, base, want)
 	if err != nil {
 		return r, nil, err
 	}
-	bareURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	bare, err := start(tmp, "bare"+strings.ReplaceAll(s.path, "/", "_"), b.bare, "-addr", bareURL[len("http://"):],
-		"-body", base+".body", "-headers", base+".headers")
-	if err != nil {
-		return r, nil, err
-	}
-	defer bare.stop()
-	if err := waitHTTP(ctx, bare, bareURL+s.path, want.status); err != nil {
-		return r, nil, err
-	}
-	got, err := fetch(ctx, bareURL+s.path, s.headers)
-	if err != nil {
-		return r, nil, err
-	}
-	if d := diff(want, got); d != "" {
-		return r, nil, fmt.Errorf("bare does not send teapot's response: %s", d)
-	}
+	defer stopBare()
 	fmt.Printf("  answer: %d, %s, %s%d header fields, %d bytes of body; bare sends the same (Date aside)\n",
 		want.status, want.header.Get("Content-Type"), encodingNote(want), len(want.header), len(want.body))
 	fmt.Printf("  teapot serve %s (log to a file)\n", strings.Join(serveFlags(s.path, b.geoNote), " "))
-	fmt.Printf("  wrk %s, rounds: %d per server, alternating teapot and bare\n", strings.Join(o.wrkArgs(nil), " "), o.rounds)
+	targets := []target{{"teapot", teapotURL + s.path, want.status}, {"bare", bareURL + s.path, want.status}}
+	if s.lookup != "" && b.geo != nil {
+		lookupURL, stop, err := startBare(ctx, b, s, base, want, append([]string{"-lookup", s.lookup}, b.geo...)...)
+		if err != nil {
+			return r, nil, err
+		}
+		defer stop()
+		targets = append(targets, target{"bare+lookup", lookupURL + s.path, want.status})
+		fmt.Printf("  bare+lookup: bare that also looks %s up in the same databases on every request, as teapot does\n", s.lookup)
+	}
+	fmt.Printf("  wrk %s, rounds: %d per server, alternating\n", strings.Join(o.wrkArgs(nil), " "), o.rounds)
 
 	r.before = loadavg()
-	loads, err := rounds(ctx, o, []target{{"teapot", teapotURL + s.path, want.status}, {"bare", bareURL + s.path, want.status}}, s.headers)
+	loads, err := rounds(ctx, o, targets, s.headers)
 	if err != nil {
 		return r, nil, err
 	}
 	r.after = loadavg()
 	r.teapot, r.bare = loads[0], loads[1]
 	r.ratio = median(ratios(r.teapot, r.bare))
+	if len(loads) > 2 {
+		r.lookup = loads[2]
+		r.lookupRatio = median(ratios(r.teapot, r.lookup))
+	}
 	r.rssA = rssKB(tp)
 	if err := servedOnly(ctx, teapotURL, want.status); err != nil {
 		return r, nil, err
 	}
 	fmt.Printf("  median teapot/bare %.2f; load average %s before, %s after\n", r.ratio, r.before, r.after)
+	if r.lookup != nil {
+		fmt.Printf("  median teapot/bare+lookup %.2f\n", r.lookupRatio)
+	}
 	fmt.Printf("  teapot: VmRSS %d kB after start, %d kB after the rounds; %s\n", r.rssStart, r.rssA, logNote(tp))
 
 	var prs []peerResult
@@ -285,6 +295,41 @@ func measure(ctx context.Context, o *options, b *binaries, s spec) (result, []pe
 		prs = append(prs, pr)
 	}
 	return r, prs, nil
+}
+
+// startBare starts bench/bare serving teapot's answer (saved at base),
+// with extra flags, and checks that it sends the same: its URL, and how
+// to stop it.
+func startBare(ctx context.Context, b *binaries, s spec, base string, want *response, extra ...string) (string, func(), error) {
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	name := "bare" + strings.ReplaceAll(s.path, "/", "_")
+	if len(extra) > 0 {
+		name += "_lookup"
+	}
+	args := append([]string{"-addr", url[len("http://"):], "-body", base + ".body", "-headers", base + ".headers"}, extra...)
+	bare, err := start(tmp, name, b.bare, args...)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := waitHTTP(ctx, bare, url+s.path, want.status); err != nil {
+		bare.stop()
+		return "", nil, err
+	}
+	got, err := fetch(ctx, url+s.path, s.headers)
+	if err == nil {
+		if d := diff(want, got); d != "" {
+			err = fmt.Errorf("%s does not send teapot's response: %s", name, d)
+		}
+	}
+	if err != nil {
+		bare.stop()
+		return "", nil, err
+	}
+	return url, bare.stop, nil
 }
 
 // check is what the path's answer from teapot must be.
@@ -326,13 +371,26 @@ func summary(o *options, rs []result, ps []peerResult, footprint []verdict) erro
 		strings.Join(o.wrkArgs(nil), " "), o.rounds, runtime.NumCPU(), runtime.Version())
 	w := tabwriter.NewWriter(os.Stdout, 2, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "  path\tteapot/bare\tteapot req/s per round\tbare req/s per round\tload avg before\tload avg after")
+	var lookups []result
 	for _, r := range rs {
 		fmt.Fprintf(w, "  %s\t%.2f\t%s\t%s\t%s\t%s\n", r.path, r.ratio, perRound(r.teapot), perRound(r.bare), r.before, r.after)
+		if r.lookup != nil {
+			lookups = append(lookups, r)
+		}
 		if r.target > 0 {
 			vs = append(vs, verdict{round2(r.ratio) >= r.target, fmt.Sprintf("%s: teapot/bare %.2f (target >= %.1f)", r.path, r.ratio, r.target)})
 		}
 	}
 	w.Flush()
+	if len(lookups) > 0 {
+		fmt.Println("\n== with the lookups in the yardstick (bare+lookup: bare that makes the same geo lookups)")
+		w = tabwriter.NewWriter(os.Stdout, 2, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "  path\tteapot/bare+lookup\tbare+lookup req/s per round")
+		for _, r := range lookups {
+			fmt.Fprintf(w, "  %s\t%.2f\t%s\n", r.path, r.lookupRatio, perRound(r.lookup))
+		}
+		w.Flush()
+	}
 	if len(ps) > 0 {
 		fmt.Println("\n== peers (context, not the rule)")
 		w = tabwriter.NewWriter(os.Stdout, 2, 0, 2, ' ', 0)
