@@ -113,6 +113,10 @@ func (p *policies) document(host string) policy {
 // may be rendered by a browser as a page that runs script: HTML, XML and
 // SVG, and a body of unknown type, which a browser might sniff as HTML.
 func isDocument(ctype string, status int, h http.Header) bool {
+	// The JSON that teapot's hot paths send, at once.
+	if isType(ctype, "application/json") || isType(ctype, "application/problem+json") {
+		return false
+	}
 	if ctype == "" {
 		bodiless := status == http.StatusNoContent || status == http.StatusResetContent ||
 			status == http.StatusNotModified || h.Get("Content-Length") == "0"
@@ -121,6 +125,13 @@ func isDocument(ctype string, status int, h http.Header) bool {
 	mt, _, _ := strings.Cut(ctype, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
 	return mt == "text/html" || strings.Contains(mt, "xml")
+}
+
+// isType reports whether ctype is the media type mt as teapot writes it:
+// exactly, or followed by parameters.
+func isType(ctype, mt string) bool {
+	rest, ok := strings.CutPrefix(ctype, mt)
+	return ok && (rest == "" || rest[0] == ';')
 }
 
 // secure adds the security headers when the response's header is written,
@@ -177,7 +188,11 @@ func (sw *securedWriter) apply(status int) {
 		return
 	}
 	sw.final = true
-	if isDocument(h.Get("Content-Type"), status, h) {
+	var ctype string
+	if v := h["Content-Type"]; len(v) > 0 {
+		ctype = v[0]
+	}
+	if isDocument(ctype, status, h) {
 		sw.add(h, sw.p.document(sw.host))
 		return
 	}

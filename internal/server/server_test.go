@@ -283,3 +283,29 @@ func TestListenTwice(t *testing.T) {
 	}
 	srv.Close()
 }
+
+// TestIsDocument: what a browser may render as a page gets the document
+// policy; JSON, on its fast path or not, never does.
+func TestIsDocument(t *testing.T) {
+	t.Parallel()
+	for ctype, want := range map[string]bool{
+		"application/json":                false,
+		"application/json; charset=utf-8": false,
+		"application/problem+json":        false,
+		"application/json+xml":            true,
+		"application/jsonx; q=xml":        false,
+		"Application/XHTML+XML":           true,
+		"text/html;charset=utf-8":         true,
+		" TEXT/HTML ":                     true,
+		"text/plain; charset=utf-8":       false,
+		"image/svg+xml":                   true,
+		"":                                true, // sniffable
+	} {
+		if got := isDocument(ctype, http.StatusOK, http.Header{}); got != want {
+			t.Errorf("isDocument(%q) = %v, want %v", ctype, got, want)
+		}
+	}
+	if isDocument("", http.StatusNoContent, http.Header{}) {
+		t.Error("an empty 204 is a document")
+	}
+}
