@@ -76,6 +76,34 @@ func BenchmarkHotPaths(b *testing.B) {
 	}
 }
 
+// BenchmarkHotPathsBare is BenchmarkHotPaths's yardstick in process, as
+// bench/bare is bench/ratio's: a handler that copies the status, header
+// and body teapot sent for the path, and does nothing else. The
+// difference between the two is teapot's own work per request.
+func BenchmarkHotPathsBare(b *testing.B) {
+	h := hotHandler(b)
+	for _, p := range hotPaths {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, hotRequest(p.path, p.header))
+		header, body, code := w.Header(), w.Body.Bytes(), w.Code
+		bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			for k, v := range header {
+				h[k] = v
+			}
+			w.WriteHeader(code)
+			w.Write(body)
+		})
+		b.Run(p.name, func(b *testing.B) {
+			r := hotRequest(p.path, p.header)
+			b.ReportAllocs()
+			for b.Loop() {
+				bare.ServeHTTP(&discardWriter{h: http.Header{}}, r)
+			}
+		})
+	}
+}
+
 // TestHotPathAllocs pins the allocations per request of each hot path,
 // so that they cannot creep back unnoticed; lower the pins when they
 // drop.
