@@ -170,7 +170,7 @@ type result struct {
 	ratio          float64
 	lookup         []load  // bare with -lookup, for a path with one
 	lookupRatio    float64 // median teapot/(bare with -lookup)
-	before, after  string // load averages
+	before, after  string  // load averages
 	rssStart, rssA int
 }
 

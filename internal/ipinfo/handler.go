@@ -56,8 +56,8 @@ const DefaultLookupTimeout = time.Second
 type Service struct {
 	opts    Options
 	sources sourceCache
-	dns  *reverseDNS   // nil: no reverse DNS
-	page *respond.Body // the /ip page, once AddPage made it; nil answers browsers with JSON
+	dns     *reverseDNS   // nil: no reverse DNS
+	page    *respond.Body // the /ip page, once AddPage made it; nil answers browsers with JSON
 }
 
 // New returns the endpoints.
