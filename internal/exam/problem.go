@@ -2,7 +2,6 @@ package exam
 
 import (
 	"errors"
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -76,8 +75,7 @@ func (e *Exam) tooLarge() *respond.Problem {
 }
 
 func (e *Exam) tooManyRuns(w http.ResponseWriter, wait time.Duration) *respond.Problem {
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	secs := respond.RetryAfter(w, wait)
 	return &respond.Problem{Status: http.StatusTooManyRequests, Type: limitsType, Title: "Too Many Requests",
 		Detail: "This address has started " + strconv.Itoa(e.opts.RunsPerHour) + " exam runs in the last hour, the most one address may (--exam-runs-per-hour). Go on with a run you have, or try again in " + strconv.Itoa(secs) + " s.",
 		Extra:  map[string]any{"limit": e.opts.RunsPerHour}}

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"errors"
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -116,7 +115,7 @@ func (l *Lab) sandboxFull() *respond.Problem {
 // tooManyNewSandboxes answers a client that has made its share of new
 // sandboxes, with how long until it may make one more.
 func (l *Lab) tooManyNewSandboxes(w http.ResponseWriter, wait time.Duration) *respond.Problem {
-	secs := retryAfter(w, wait)
+	secs := respond.RetryAfter(w, wait)
 	return &respond.Problem{Status: http.StatusTooManyRequests, Type: "/lab#limits", Title: "Too Many Requests",
 		Detail: "This address has made " + strconv.Itoa(l.opts.NewSandboxesPerHour) + " new sandboxes in the last hour, the most the lab allows one address. Go on in a sandbox you have (send its Lab-Sandbox token, or keep the teapot_lab cookie), or try again in " + strconv.Itoa(secs) + " s.",
 		Extra:  map[string]any{"limit": l.opts.NewSandboxesPerHour}}
@@ -126,7 +125,7 @@ func (l *Lab) tooManyNewSandboxes(w http.ResponseWriter, wait time.Duration) *re
 // server cannot take more visitors for now, and will when sandboxes
 // expire.
 func (l *Lab) labFull(w http.ResponseWriter) *respond.Problem {
-	secs := retryAfter(w, l.sweepInterval())
+	secs := respond.RetryAfter(w, l.sweepInterval())
 	return &respond.Problem{Status: http.StatusServiceUnavailable, Type: "/lab#limits", Title: "Service Unavailable",
 		Detail: "The lab holds " + strconv.Itoa(l.opts.MaxSandboxes) + " sandboxes, the most it keeps at once, so it cannot start a new one now. Sandboxes expire when unused (empty or little-used ones after " + duration(l.idleTTL()) + "); try again in " + strconv.Itoa(secs) + " s, or go on in a sandbox you have.",
 		Extra:  map[string]any{"limit": l.opts.MaxSandboxes}}
@@ -138,18 +137,10 @@ func (l *Lab) labFull(w http.ResponseWriter) *respond.Problem {
 // as it is: unlike a 503, the server is not busy, it is full, and a
 // smaller change (or a delete) would go through now.
 func (l *Lab) storageFull(w http.ResponseWriter) *respond.Problem {
-	secs := retryAfter(w, l.sweepInterval())
+	secs := respond.RetryAfter(w, l.sweepInterval())
 	return &respond.Problem{Status: http.StatusInsufficientStorage, Type: "/lab#limits", Title: "Insufficient Storage",
 		Detail: "The lab's storage is full: it keeps at most " + strconv.FormatInt(l.opts.MaxBytes, 10) + " bytes of articles in all, and this change needs more. Nothing was changed. Shrink or delete an article, or try again in " + strconv.Itoa(secs) + " s, as unused sandboxes expire.",
 		Extra:  map[string]any{"limit": l.opts.MaxBytes}}
-}
-
-// retryAfter sets Retry-After to wait in whole seconds, at least 1, and
-// returns them.
-func retryAfter(w http.ResponseWriter, wait time.Duration) int {
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return secs
 }
 
 func joinNames(names []string) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -143,8 +142,7 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	client := l.opts.ClientAddr(r)
 	if ok, wait := l.limit.Allow(client); !ok {
-		secs := max(1, int(math.Ceil(wait.Seconds())))
-		h.Set("Retry-After", strconv.Itoa(secs))
+		secs := respond.RetryAfter(w, wait)
 		h["Access-Control-Expose-Headers"] = hvExposeRetry
 		l.problem(w, r, http.StatusTooManyRequests, "Too Many Requests",
 			fmt.Sprintf("This server allows %g requests a second to /status from one address, with bursts of %d. Try again in %d s.", l.opts.Rate, l.opts.Burst, secs))

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 )
@@ -210,5 +212,16 @@ func TestProblemMembers(t *testing.T) {
 	want := `{"type":"/412","title":"Precondition Failed","status":412,"detail":"\u003cstale\u003e","allowed":["a"],"current_etag":"\"v2\""}`
 	if string(b) != want {
 		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+}
+
+// TestRetryAfter: whole seconds, rounded up, never 0.
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	for wait, want := range map[time.Duration]int{0: 1, -time.Second: 1, time.Millisecond: 1, 1200 * time.Millisecond: 2, 3 * time.Second: 3} {
+		w := httptest.NewRecorder()
+		if got := RetryAfter(w, wait); got != want || w.Header().Get("Retry-After") != strconv.Itoa(want) {
+			t.Errorf("RetryAfter(%v) = %d, Retry-After %q; want %d", wait, got, w.Header().Get("Retry-After"), want)
+		}
 	}
 }

@@ -3,10 +3,12 @@ package respond
 import (
 	"encoding/json"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Content types teapot writes.
@@ -30,6 +32,14 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // Text writes s as plain text with the given status.
 func Text(w http.ResponseWriter, status int, s string) {
 	Bytes(w, status, TypeText, []byte(s))
+}
+
+// RetryAfter sets Retry-After to wait in whole seconds, rounded up and
+// at least 1, and returns them, for the problem's text to say the same.
+func RetryAfter(w http.ResponseWriter, wait time.Duration) int {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return secs
 }
 
 // Bytes writes b with the given status and content type.
