@@ -58,7 +58,7 @@ func (e *Exam) AddPage(shell *web.Shell) error {
 		Description: "Test how your HTTP client really handles 503 with Retry-After, 429, redirects of POST, redirect loops and caching, graded against the RFCs.",
 		Alternates:  shell.Base() + "/exam"},
 		Checks: checks, Alt: o.AltOrigin != "", TTL: human(o.TTL), RunsPerHour: fmt.Sprint(o.RunsPerHour),
-		MaxRuns: fmt.Sprint(o.MaxRuns), MaxRequests: fmt.Sprint(o.MaxRequests), MaxBody: byteSize(o.MaxBody),
+		MaxRuns: fmt.Sprint(o.MaxRuns), MaxRequests: fmt.Sprint(o.MaxRequests), MaxBody: web.ByteSize(o.MaxBody),
 		Tolerance: fmt.Sprintf("%g ms", ms(o.Tolerance))})
 	if err != nil {
 		return err
@@ -122,15 +122,4 @@ func (e *Exam) origin(r *http.Request) string {
 		return "http://" + r.Host
 	}
 	return e.shell.Origin()
-}
-
-// byteSize writes n bytes the way people say it: "64 KiB", "1500 bytes".
-func byteSize(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"embed"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -62,7 +61,7 @@ func labView(o Options) view {
 		}
 	}
 	if o.MaxBody > 0 {
-		v.LabMaxBody = byteSize(o.MaxBody)
+		v.LabMaxBody = web.ByteSize(o.MaxBody)
 	}
 	if o.TTL > 0 {
 		v.LabTTL = duration(o.TTL)
@@ -75,21 +74,9 @@ func labView(o Options) view {
 		v.LabMaxSandboxes = strconv.Itoa(o.MaxSandboxes) + " sandboxes"
 	}
 	if o.MaxBytes > 0 {
-		v.LabMaxBytes = byteSize(o.MaxBytes)
+		v.LabMaxBytes = web.ByteSize(o.MaxBytes)
 	}
 	return v
-}
-
-// byteSize writes n bytes the way people say it: "64 KiB", "1 MiB",
-// "1500 bytes".
-func byteSize[N int | int64](n N) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // duration writes d in the largest whole unit: "24 hours", "90 minutes".
