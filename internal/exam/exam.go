@@ -121,11 +121,7 @@ func New(opts Options) *Exam {
 	}
 	rate := float64(opts.RunsPerHour) / 3600
 	local := ratelimit.New(rate, opts.RunsPerHour, maxClients, opts.Now)
-	var runs ratelimit.Bucket = local
-	if opts.Shared != nil {
-		runs = opts.Shared.Bucket("exam-runs", rate, opts.RunsPerHour, local)
-	}
-	return &Exam{opts: opts, sameSite: sameSite, runs: runs}
+	return &Exam{opts: opts, sameSite: sameSite, runs: opts.Shared.Bucket("exam-runs", rate, opts.RunsPerHour, local)}
 }
 
 // maxClients bounds the clients whose runs are counted; past it the least

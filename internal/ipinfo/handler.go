@@ -75,7 +75,7 @@ func New(opts Options) *Service {
 	s := &Service{opts: opts}
 	if opts.Resolver != nil && opts.LookupTimeout > 0 {
 		s.dns = newReverseDNS(opts.Resolver, opts.LookupTimeout, opts.LookupRate)
-		if opts.Shared != nil && opts.LookupRate > 0 {
+		if opts.LookupRate > 0 {
 			s.dns.budget = opts.Shared.Bucket("reverse-dns", float64(opts.LookupRate)/60, opts.LookupRate, s.dns.local)
 		}
 	}

@@ -15,8 +15,5 @@ const maxClients = 100_000
 // once if it likes, on the clock now; in shared when it is set.
 func newSandboxLimit(n int, now func() time.Time, shared *ratelimit.Redis) ratelimit.Bucket {
 	local := ratelimit.New(float64(n)/3600, n, maxClients, now)
-	if shared == nil {
-		return local
-	}
 	return shared.Bucket("lab-sandboxes", float64(n)/3600, n, local)
 }

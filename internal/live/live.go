@@ -95,16 +95,12 @@ func New(cat *catalog.Catalog, opts Options) *Live {
 	limit := ratelimit.New(opts.Rate, opts.Burst, maxClients, opts.Now)
 	delayed := ratelimit.NewSlots(opts.MaxDelayed, opts.MaxDelayedPerClient)
 	l := &Live{
-		cat:     cat,
-		opts:    opts,
-		limit:   limit,
-		delayed: delayed,
-		rng:     rand.New(rand.NewPCG(seed, seed^0x7ea907)),
-	}
-	if r := opts.Shared; r != nil {
-		l.limit = r.Bucket("status", opts.Rate, opts.Burst, limit)
+		cat:   cat,
+		opts:  opts,
+		limit: opts.Shared.Bucket("status", opts.Rate, opts.Burst, limit),
 		// A delayed request holds its slot for the delay and its answer.
-		l.delayed = r.Slots("status-delay", opts.MaxDelayed, opts.MaxDelayedPerClient, opts.MaxDelay+30*time.Second, delayed)
+		delayed: opts.Shared.Slots("status-delay", opts.MaxDelayed, opts.MaxDelayedPerClient, opts.MaxDelay+30*time.Second, delayed),
+		rng:     rand.New(rand.NewPCG(seed, seed^0x7ea907)),
 	}
 	for code := 100; code < len(l.paths); code++ {
 		l.paths[code] = "/status/" + strconv.Itoa(code)

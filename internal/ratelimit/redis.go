@@ -159,8 +159,13 @@ return {1, 0}
 `)
 
 // Bucket is a token bucket named name (one per limit), shared through
-// Redis, with local as its fallback.
+// Redis, with local as its fallback. Without Redis (r is nil) it is local
+// itself, so that a feature asks the same way whether limits are shared
+// or not.
 func (r *Redis) Bucket(name string, rate float64, burst int, local *Limiter) Bucket {
+	if r == nil {
+		return local
+	}
 	return &redisBucket{r: r, prefix: r.prefix + "rate:" + name + ":", rate: rate, burst: burst, local: local}
 }
 
@@ -216,8 +221,12 @@ return {0}
 
 // Slots are slots named name, shared through Redis, with local as their
 // fallback. lease is the longest a slot is held: past it, Redis frees it
-// even if its holder never said so (a killed instance).
+// even if its holder never said so (a killed instance). Without Redis
+// (r is nil) they are local themselves.
 func (r *Redis) Slots(name string, total, perKey int, lease time.Duration, local *MemSlots) Slots {
+	if r == nil {
+		return local
+	}
 	tag := r.prefix + "{slots:" + name + "}"
 	return &redisSlots{r: r, all: tag + ":all", key: tag + ":key:", total: total, perKey: perKey,
 		lease: max(lease, time.Second), local: local}

@@ -236,3 +236,18 @@ func TestMemSlots(t *testing.T) {
 		t.Error("no caps refused a slot")
 	}
 }
+
+// TestNoRedis: without Redis, a shared bucket or slots are the local ones
+// themselves.
+func TestNoRedis(t *testing.T) {
+	t.Parallel()
+	var r *Redis
+	local := New(1, 1, 10, time.Now)
+	if b := r.Bucket("x", 1, 1, local); b != Bucket(local) {
+		t.Errorf("a nil Redis's Bucket is %T, not the local limiter", b)
+	}
+	slots := NewSlots(1, 1)
+	if s := r.Slots("x", 1, 1, time.Second, slots); s != Slots(slots) {
+		t.Errorf("a nil Redis's Slots are %T, not the local ones", s)
+	}
+}

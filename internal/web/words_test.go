@@ -1,8 +1,6 @@
 package web
 
-import (
-	"testing"
-)
+import "testing"
 
 func TestByteSize(t *testing.T) {
 	t.Parallel()
