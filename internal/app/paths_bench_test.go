@@ -21,8 +21,8 @@ var hotPaths = []struct {
 }{
 	{"page", "/409", map[string]string{"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 		"Accept-Encoding": "gzip, deflate, br", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"}, 2},
-	{"status200", "/status/200", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 3},
-	{"status418", "/status/418", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 3},
+	{"status200", "/status/200", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 2},
+	{"status418", "/status/418", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 2},
 	{"apicode", "/api/codes/409", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 2},
 	{"ipjson", "/ip/81.2.69.160.json", map[string]string{"User-Agent": "curl/8.5.0", "Accept": "*/*"}, 8},
 }

@@ -144,8 +144,9 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("This server allows %g requests a second to /status from one address, with bursts of %d. Try again in %d s.", l.opts.Rate, l.opts.Burst, secs))
 		return
 	}
-	req, err := parseRequest(r, l.opts.MaxDelay, headers)
-	if err != nil {
+	req := requests.Get().(*request)
+	defer requests.Put(req)
+	if err := parseRequest(req, r, l.opts.MaxDelay, headers); err != nil {
 		var oe *optionError
 		if errors.As(err, &oe) {
 			l.problem(w, r, http.StatusBadRequest, "Bad option", oe.msg)

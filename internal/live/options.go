@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/teapothq/teapot/internal/respond"
@@ -150,10 +151,15 @@ func optionHeader(r *http.Request) bool {
 	return false
 }
 
-// parseRequest reads the options of a /status request; headers says
-// whether it has any Teapot-* header (optionHeader).
-func parseRequest(r *http.Request, maxDelay time.Duration, headers bool) (*request, error) {
-	req := &request{retryAfter: -1, base: respond.Base(r)}
+// requests holds parsed requests for reuse: a request points into itself
+// (choices into one), so it cannot live on the stack, and /status is a
+// hot path. Nothing keeps a request once its answer is written.
+var requests = sync.Pool{New: func() any { return new(request) }}
+
+// parseRequest reads the options of a /status request into req; headers
+// says whether it has any Teapot-* header (optionHeader).
+func parseRequest(req *request, r *http.Request, maxDelay time.Duration, headers bool) error {
+	*req = request{retryAfter: -1, base: respond.Base(r)}
 	spec := r.PathValue("codes")
 	if code, ok := parseCode(spec); ok {
 		// One code, the usual case: no list to split.
@@ -162,12 +168,12 @@ func parseRequest(r *http.Request, maxDelay time.Duration, headers bool) (*reque
 	} else {
 		choices, err := parseCodes(spec)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		req.choices = choices
 	}
 	if r.URL.RawQuery == "" && !headers {
-		return req, nil
+		return nil
 	}
 	q := r.URL.Query()
 	d := option(r, q, "delay")
@@ -177,51 +183,51 @@ func parseRequest(r *http.Request, maxDelay time.Duration, headers bool) (*reque
 	if d != "" {
 		var err error
 		if req.delay, err = parseDelay(d, maxDelay); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if ra := option(r, q, "retry_after"); ra != "" {
 		n, err := strconv.Atoi(ra)
 		if err != nil || n < 0 || n > maxRetryAfter {
-			return nil, badOption("retry_after is a number of seconds from 0 to %d; got %q", maxRetryAfter, clip(ra))
+			return badOption("retry_after is a number of seconds from 0 to %d; got %q", maxRetryAfter, clip(ra))
 		}
 		req.retryAfter = n
 	}
 	if loc := option(r, q, "location"); loc != "" {
 		if err := checkLocation(loc, req.base); err != nil {
-			return nil, err
+			return err
 		}
 		req.location = loc
 	}
 	hs := q["header"]
 	hs = append(hs, r.Header.Values("Teapot-Header")...)
 	if len(hs) > maxHeaders {
-		return nil, badOption("at most %d header options are allowed; got %d", maxHeaders, len(hs))
+		return badOption("at most %d header options are allowed; got %d", maxHeaders, len(hs))
 	}
 	for _, h := range hs {
 		name, value, err := checkHeader(h)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		req.headers = append(req.headers, [2]string{name, value})
 	}
 	if body := option(r, q, "body"); body != "" {
 		if len(body) > maxBody {
-			return nil, badOption("body may be at most %d bytes; got %d", maxBody, len(body))
+			return badOption("body may be at most %d bytes; got %d", maxBody, len(body))
 		}
 		req.body = []byte(body)
 		req.contentType = "text/plain; charset=utf-8"
 	}
 	if ct := option(r, q, "content_type"); ct != "" {
 		if req.body == nil {
-			return nil, badOption("content_type needs a body option")
+			return badOption("content_type needs a body option")
 		}
 		if _, _, err := mime.ParseMediaType(ct); err != nil || len(ct) > maxHeaderLen {
-			return nil, badOption("content_type %q is not a media type such as application/json", clip(ct))
+			return badOption("content_type %q is not a media type such as application/json", clip(ct))
 		}
 		req.contentType = ct
 	}
-	return req, nil
+	return nil
 }
 
 // parseDelay reads milliseconds ("1500") or a Go duration ("1.5s").

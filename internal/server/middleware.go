@@ -134,90 +134,159 @@ func isType(ctype, mt string) bool {
 	return ok && (rest == "" || rest[0] == ';')
 }
 
-// secure adds the security headers when the response's header is written,
-// so that they fit its Content-Type; errors and panics are covered too.
-// connect are origins other than our own that scripts may fetch from (the
-// IPv4-only and IPv6-only hosts of /ip). A field the handler set itself is
-// kept: a live response with a custom body sets its own sandboxing CSP.
-func secure(cfg Config, next http.Handler) http.Handler {
-	p := newPolicies(cfg)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var sw *securedWriter
-		if rec, ok := w.(*recorder); ok {
-			sw = &rec.secured // one allocation for both writers
-		} else {
-			sw = new(securedWriter)
-		}
-		*sw = securedWriter{ResponseWriter: w, p: p, host: r.Host}
-		defer sw.finish()
-		next.ServeHTTP(sw, r)
-	})
+// front is the one layer every request passes through on its way to the
+// routes, and the one writer around every response. In order, it
+//   - refuses oversized targets with 414 and caps request bodies;
+//   - adds the security headers when the response's header is written, so
+//     that they fit its Content-Type (errors and panics are covered too);
+//   - turns a panic in a handler into a 500 problem, logged with its stack
+//     (http.ErrAbortHandler is left to net/http);
+//   - records the metrics and writes the access log line of every request,
+//     labelled with the route pattern that served it.
+//
+// It is one handler and one writer rather than one of each per concern:
+// every request pays for each layer and each writer's indirection, and
+// this is the path of every request.
+type front struct {
+	next      http.Handler
+	log       *slog.Logger
+	quick     *quickHandler // log's handler when it is teapot's own, for the access log
+	accessLog bool
+	metrics   *metrics
+	base      string
+	p         *policies
 }
 
-// securedWriter adds the security headers to the final response, chosen
-// by its Content-Type, just before the header is written.
-type securedWriter struct {
+func newFront(cfg Config, log *slog.Logger, m *metrics, next http.Handler) *front {
+	f := &front{next: next, log: log, accessLog: cfg.AccessLog, metrics: m, base: cfg.BasePath, p: newPolicies(cfg)}
+	f.quick, _ = log.Handler().(*quickHandler)
+	return f
+}
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	path := r.URL.Path // before the base path is taken off
+	rw := &writer{ResponseWriter: w, p: f.p, host: r.Host}
+	f.serve(rw, r, path)
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	elapsed := time.Since(start)
+	route := routeOf(r.Pattern, f.base)
+	f.metrics.observe(route, rw.status, elapsed)
+	if f.accessLog && f.log.Enabled(r.Context(), slog.LevelInfo) {
+		a := access{start: start, method: r.Method, path: path, route: route,
+			status: rw.status, bytes: rw.bytes, elapsed: elapsed, remote: r.RemoteAddr}
+		if f.quick != nil {
+			f.quick.logAccess(&a)
+		} else {
+			f.log.Handler().Handle(r.Context(), a.record())
+		}
+	}
+}
+
+// serve checks the request's size and runs the routes, recovering from
+// a panic.
+func (f *front) serve(w *writer, r *http.Request, path string) {
+	defer func() {
+		// A handler that returns without writing anything (net/http then
+		// sends an empty 200) or panics (a problem+json follows) sends no
+		// document.
+		w.finish()
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		f.log.Error("panic", "path", path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if w.status == 0 {
+			respond.WriteProblem(w, respond.Problem{Type: f.base + "/500", Title: "Internal Server Error",
+				Status: http.StatusInternalServerError, Detail: "The server failed; the error is logged."})
+		}
+	}()
+	if len(r.URL.Path) > maxPath || len(r.URL.RawQuery) > maxQuery {
+		respond.WriteProblem(w, respond.Problem{
+			Type: f.base + "/414", Title: "URI Too Long", Status: http.StatusRequestURITooLong,
+			Detail: fmt.Sprintf("The path may be at most %d bytes and the query %d.", maxPath, maxQuery),
+		})
+		return
+	}
+	if r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	}
+	f.next.ServeHTTP(w, r)
+}
+
+// writer remembers the status and size of a response for the access log
+// and the metrics, and adds the security headers to the final response,
+// chosen by its Content-Type, just before its header is written. A field
+// the handler set itself is kept: a live response with a custom body sets
+// its own sandboxing CSP.
+type writer struct {
 	http.ResponseWriter
-	p    *policies
-	host string // the request's Host, for the document policy
+	status int // the final status, or the last interim one until then
+	bytes  int
+	p      *policies
+	host   string // the request's Host, for the document policy
 	// interim holds the fields added to a 1xx response, to be taken back
 	// if the final response needs fewer.
 	interim []string
 	final   bool
 }
 
-// apply adds the policy that fits the response about to be written. An
+// secure adds the policy that fits the response about to be written. An
 // interim 1xx response (such as 103 Early Hints, whose CSP browsers apply
 // to the fetches it hints) gets the document policy: browsers act on hints
 // only for navigations, which load documents.
-func (sw *securedWriter) apply(status int) {
-	if sw.final {
+func (w *writer) secure(status int) {
+	if w.final {
 		return
 	}
-	h := sw.ResponseWriter.Header()
+	h := w.ResponseWriter.Header()
 	if status < 200 {
-		if sw.interim == nil {
-			sw.interim = []string{}
-			for _, f := range sw.p.document(sw.host) {
+		if w.interim == nil {
+			w.interim = []string{}
+			for _, f := range w.p.document(w.host) {
 				if _, ok := h[f.name]; !ok {
 					h[f.name] = f.value
-					sw.interim = append(sw.interim, f.name)
+					w.interim = append(w.interim, f.name)
 				}
 			}
 		}
 		return
 	}
-	sw.final = true
+	w.final = true
 	var ctype string
 	if v := h["Content-Type"]; len(v) > 0 {
 		ctype = v[0]
 	}
 	if isDocument(ctype, status, h) {
-		sw.add(h, sw.p.document(sw.host))
+		add(h, w.p.document(w.host))
 		return
 	}
-	sw.resource(h)
+	w.resource(h)
 }
 
-// finish covers a handler that returns without writing anything (net/http
-// then sends an empty 200) or panics (recoverPanics, outside, then writes
-// a problem+json): neither body is a document.
-func (sw *securedWriter) finish() {
-	if !sw.final {
-		sw.final = true
-		sw.resource(sw.ResponseWriter.Header())
+// finish secures a response whose header was never written: the empty
+// 200 net/http sends, or the problem written after a panic.
+func (w *writer) finish() {
+	if !w.final {
+		w.final = true
+		w.resource(w.ResponseWriter.Header())
 	}
 }
 
-func (sw *securedWriter) resource(h http.Header) {
-	for _, name := range sw.interim {
+func (w *writer) resource(h http.Header) {
+	for _, name := range w.interim {
 		delete(h, name)
 	}
-	sw.add(h, sw.p.resource)
+	add(h, w.p.resource)
 }
 
 // add sets the fields of p that the handler did not set itself.
-func (sw *securedWriter) add(h http.Header, p policy) {
+func add(h http.Header, p policy) {
 	for _, f := range p {
 		if _, ok := h[f.name]; !ok {
 			h[f.name] = f.value
@@ -225,133 +294,42 @@ func (sw *securedWriter) add(h http.Header, p policy) {
 	}
 }
 
-func (sw *securedWriter) WriteHeader(code int) {
-	sw.apply(code)
-	sw.ResponseWriter.WriteHeader(code)
+func (w *writer) WriteHeader(code int) {
+	w.secure(code)
+	if w.status == 0 || w.status < 200 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
-func (sw *securedWriter) Write(b []byte) (int, error) {
-	if !sw.final {
-		sw.apply(http.StatusOK)
+func (w *writer) Write(b []byte) (int, error) {
+	if !w.final {
+		w.secure(http.StatusOK)
 	}
-	return sw.ResponseWriter.Write(b)
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
 }
 
 // FlushError writes the header, with the security headers, if the
 // handler flushes before writing anything.
-func (sw *securedWriter) FlushError() error {
-	if !sw.final {
-		sw.apply(http.StatusOK)
+func (w *writer) FlushError() error {
+	if !w.final {
+		w.secure(http.StatusOK)
 	}
-	return http.NewResponseController(sw.ResponseWriter).Flush()
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (sw *securedWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
-
-// limit refuses oversized targets with 414 and caps request bodies.
-func limit(base string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(r.URL.Path) > maxPath || len(r.URL.RawQuery) > maxQuery {
-			respond.WriteProblem(w, respond.Problem{
-				Type: base + "/414", Title: "URI Too Long", Status: http.StatusRequestURITooLong,
-				Detail: fmt.Sprintf("The path may be at most %d bytes and the query %d.", maxPath, maxQuery),
-			})
-			return
-		}
-		if r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// recoverPanics turns a panic in a handler into a 500 problem and logs it
-// with its stack; http.ErrAbortHandler is left to net/http.
-func recoverPanics(log *slog.Logger, base string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			path := r.URL.Path // before the base path is taken off
-			defer func() {
-				v := recover()
-				if v == nil {
-					return
-				}
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				log.Error("panic", "path", path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				if rec, ok := w.(*recorder); !ok || rec.status == 0 {
-					respond.WriteProblem(w, respond.Problem{Type: base + "/500", Title: "Internal Server Error",
-						Status: http.StatusInternalServerError, Detail: "The server failed; the error is logged."})
-				}
-			}()
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-// recorder remembers the status and size of a response. It carries the
-// securedWriter that secure, further in, wraps it in, so that a request
-// allocates one struct for the two.
-type recorder struct {
-	http.ResponseWriter
-	status  int
-	bytes   int
-	secured securedWriter
-}
-
-func (rw *recorder) WriteHeader(code int) {
-	if rw.status == 0 || rw.status < 200 && code >= 200 {
-		rw.status = code
-	}
-	rw.ResponseWriter.WriteHeader(code)
-}
-
-func (rw *recorder) Write(b []byte) (int, error) {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
-	n, err := rw.ResponseWriter.Write(b)
-	rw.bytes += n
-	return n, err
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 // NoteStatus records the status of a response written on a hijacked
 // connection, or of none at all.
-func (rw *recorder) NoteStatus(code int) { rw.status = code }
+func (w *writer) NoteStatus(code int) { w.status = code }
 
 // Unwrap lets http.ResponseController reach the connection (flushing,
-// deadlines).
-func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
-
-// observe writes the access log line and records the metrics of every
-// request, labelled with the route pattern that served it.
-func observe(log *slog.Logger, accessLog bool, m *metrics, base string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			path := r.URL.Path // before the base path is taken off
-			rec := &recorder{ResponseWriter: w}
-			next.ServeHTTP(rec, r)
-			if rec.status == 0 {
-				rec.status = http.StatusOK
-			}
-			elapsed := time.Since(start)
-			route := routeOf(r.Pattern, base)
-			m.observe(route, rec.status, elapsed)
-			if accessLog && log.Enabled(r.Context(), slog.LevelInfo) {
-				a := access{start: start, method: r.Method, path: path, route: route,
-					status: rec.status, bytes: rec.bytes, elapsed: elapsed, remote: r.RemoteAddr}
-				if q, ok := log.Handler().(*quickHandler); ok {
-					q.logAccess(&a)
-				} else {
-					log.Handler().Handle(r.Context(), a.record())
-				}
-			}
-		})
-	}
-}
+// deadlines, hijacking).
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // routeOf turns a pattern such as "GET /teapot/{name}" into "/{name}".
 func routeOf(pattern, base string) string {

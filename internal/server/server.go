@@ -105,8 +105,8 @@ func New(cfg Config, log *slog.Logger, features ...Routes) *Server {
 	return s
 }
 
-// handler is the root mux wrapped in the middleware, outermost first: the
-// access log and metrics see every response, panics included.
+// handler is the root mux behind front, which sees every response,
+// panics included.
 func (s *Server) handler(features []Routes) http.Handler {
 	routes := web.NewMux()
 	m := s.metrics
@@ -124,11 +124,7 @@ func (s *Server) handler(features []Routes) http.Handler {
 	if b := s.cfg.BasePath; b != "" {
 		h = underBase(b, mux, metricsHere)
 	}
-	h = limit(s.cfg.BasePath, h)
-	h = secure(s.cfg, h)
-	h = recoverPanics(s.log, s.cfg.BasePath)(h)
-	h = observe(s.log, s.cfg.AccessLog, m, s.cfg.BasePath)(h)
-	return h
+	return newFront(s.cfg, s.log, m, h)
 }
 
 // underBase serves mux under base: the one place the base path is taken
