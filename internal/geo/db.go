@@ -96,6 +96,7 @@ type DB struct {
 	ipv4    bool // holds IPv4 addresses only
 	sources []Source
 	refs    atomic.Int64 // 1 for the holder, plus one per lookup in flight
+	cache   recordCache
 }
 
 // Open maps the database at path and tells its kind and layout. The
@@ -108,7 +109,7 @@ func Open(path string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("%s is not a readable MaxMind DB (.mmdb) file: %w", path, err)
 	}
-	db := &DB{path: path, r: r, ipv4: r.Metadata.IPVersion == 4}
+	db := &DB{path: path, r: r, ipv4: r.Metadata.IPVersion == 4, cache: make(recordCache, recordCacheSize)}
 	if db.kind, db.layout, err = detect(r); err != nil {
 		r.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)

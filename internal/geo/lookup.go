@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/oschwald/maxminddb-golang/v2"
 )
@@ -80,17 +81,14 @@ func (db *DB) find(a netip.Addr, rec *Record) (bool, error) {
 	if !res.Found() {
 		return false, res.Err()
 	}
-	var err error
-	switch {
-	case db.kind == ASN:
-		err = decodeNetwork(res, rec)
-	case db.layout == MaxMind:
-		err = decodeMaxMind(res, rec)
-	default:
-		err = decodeFlat(res, rec)
-	}
+	dec, err := db.decoded(res)
 	if err != nil {
 		return false, err
+	}
+	if db.kind == ASN {
+		rec.ASN, rec.Org = dec.ASN, dec.Org
+	} else {
+		rec.setLocation(dec)
 	}
 	if p := res.Prefix(); !rec.Network.IsValid() || p.Bits() > rec.Network.Bits() {
 		rec.Network = p
@@ -101,6 +99,67 @@ func (db *DB) find(a netip.Addr, rec *Record) (bool, error) {
 		rec.LocationSources = db.sources
 	}
 	return true, nil
+}
+
+// setLocation copies the location fields of from.
+func (rec *Record) setLocation(from *Record) {
+	rec.Country, rec.CountryCode, rec.Region, rec.City, rec.PostalCode = from.Country, from.CountryCode, from.Region, from.City, from.PostalCode
+	rec.Latitude, rec.Longitude, rec.HasCoordinates = from.Latitude, from.Longitude, from.HasCoordinates
+	rec.AccuracyRadius, rec.TimeZone = from.AccuracyRadius, from.TimeZone
+}
+
+// recordCacheSize is the number of decoded records a database keeps. A
+// record is shared by every network with the same place or AS (London's
+// by thousands of them), and decoding one costs four times the walk down
+// the tree that finds it, so the records that most visitors share are
+// kept decoded: at most this many, about 200 bytes each (0 keeps none).
+var recordCacheSize = 2048
+
+// recordCache holds decoded records by their offset in the data
+// section, one per slot: a record takes the slot its offset hashes to,
+// and takes it from the one there before. Slots are read and written
+// without a lock; a record, once cached, is never changed.
+type recordCache []atomic.Pointer[cachedRecord]
+
+type cachedRecord struct {
+	offset uintptr
+	rec    Record // the fields the database fills; Network and the sources are the caller's
+}
+
+func (c recordCache) slot(offset uintptr) *atomic.Pointer[cachedRecord] {
+	// Fibonacci hashing: records are laid out one after another, and
+	// their offsets' low bits alone would crowd a few slots.
+	return &c[uint64(offset)*0x9E3779B97F4A7C15>>32%uint64(len(c))]
+}
+
+// decoded is the record res points at, decoded: from the cache, or
+// decoded and then cached.
+func (db *DB) decoded(res maxminddb.Result) (*Record, error) {
+	off := res.Offset()
+	var slot *atomic.Pointer[cachedRecord]
+	if len(db.cache) > 0 {
+		slot = db.cache.slot(off)
+		if c := slot.Load(); c != nil && c.offset == off {
+			return &c.rec, nil
+		}
+	}
+	c := &cachedRecord{offset: off}
+	var err error
+	switch {
+	case db.kind == ASN:
+		err = decodeNetwork(res, &c.rec)
+	case db.layout == MaxMind:
+		err = decodeMaxMind(res, &c.rec)
+	default:
+		err = decodeFlat(res, &c.rec)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if slot != nil {
+		slot.Store(c)
+	}
+	return &c.rec, nil
 }
 
 func decodeMaxMind(res maxminddb.Result, rec *Record) error {
