@@ -13,15 +13,16 @@ import (
 // Targets of -footprint.
 const (
 	targetStartupMS = 150   // median from exec to the first 200 on /healthz
-	targetRSSKB     = 40960 // VmRSS then: 40 MiB
+	targetRSSKB     = 40960 // VmRSS then, and once the pages rendered in the background are: 40 MiB
 	targetBrBytes   = 20000 // /409 with brotli
 	startups        = 5     // starts measured
 )
 
-var startupRE = regexp.MustCompile(`(?m)^startup_median_ms=([0-9.]+)\nstartup_rss_median_kb=([0-9]+)$`)
+var startupRE = regexp.MustCompile(`(?m)^startup_median_ms=([0-9.]+)\nstartup_rss_median_kb=([0-9]+)\nstartup_rss_settled_median_kb=([0-9]+)$`)
 
 // startup runs bench/startup: the median time from exec to the first
-// 200 on /healthz, and the median VmRSS then.
+// 200 on /healthz, and the median VmRSS then, or 2 s later (once teapot
+// has rendered the codes' pages in the background), whichever is more.
 func startup(ctx context.Context, b *binaries, flags ...string) (ms float64, kb int, runs string, err error) {
 	args := append([]string{"-n", strconv.Itoa(startups), b.teapot, "--lab-memory", "--reverse-dns-timeout", "0"}, flags...)
 	out, err := run(ctx, tmp, childEnv(), b.startup, args...)
@@ -34,6 +35,8 @@ func startup(ctx context.Context, b *binaries, flags ...string) (ms float64, kb 
 	}
 	ms, _ = strconv.ParseFloat(m[1], 64)
 	kb, _ = strconv.Atoi(m[2])
+	settled, _ := strconv.Atoi(m[3])
+	kb = max(kb, settled)
 	for _, l := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(l, "run ") {
 			runs += "    " + l + "\n"
@@ -51,10 +54,10 @@ func footprint(ctx context.Context, o *options, b *binaries) ([]verdict, error) 
 		return nil, err
 	}
 	fmt.Print(runs)
-	fmt.Printf("  median: %.1f ms to the first 200 on /healthz, VmRSS %d kB then\n", ms, kb)
+	fmt.Printf("  median: %.1f ms to the first 200 on /healthz; VmRSS then or 2 s later, the larger: %d kB\n", ms, kb)
 	vs := []verdict{
 		{ms < targetStartupMS, fmt.Sprintf("startup: median %.1f ms to the first 200 on /healthz (target < %d ms)", ms, targetStartupMS)},
-		{kb < targetRSSKB, fmt.Sprintf("memory: VmRSS %d kB right after start (target < %d kB = 40 MiB)", kb, targetRSSKB)},
+		{kb < targetRSSKB, fmt.Sprintf("memory: VmRSS %d kB after start (target < %d kB = 40 MiB)", kb, targetRSSKB)},
 	}
 
 	tp, url, err := b.startTeapot(ctx, "teapot_sizes", "--lab-memory", "--reverse-dns-timeout", "0")

@@ -1,8 +1,9 @@
 // Command startup measures how fast teapot serves: it starts the binary
 // several times, each on a free loopback port, polls /healthz with
 // net/http until the first 200, and reports the time from the start of the
-// process to that answer and the process's VmRSS at that moment, then the
-// medians.
+// process to that answer and the process's VmRSS at that moment and once
+// it has settled (-settle later: teapot renders the codes' pages in the
+// background once it answers), then the medians.
 //
 //	go run ./bench/startup -n 5 /path/to/teapot
 package main
@@ -24,6 +25,7 @@ import (
 func main() {
 	n := flag.Int("n", 5, "number of starts")
 	timeout := flag.Duration("timeout", 10*time.Second, "give up on a start after this long")
+	settle := flag.Duration("settle", 2*time.Second, "read VmRSS again this long after the first 200")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: startup [-n 5] [-timeout 10s] /path/to/teapot [extra serve flags]")
 		flag.PrintDefaults()
@@ -34,22 +36,25 @@ func main() {
 		os.Exit(2)
 	}
 	var times []time.Duration
-	var rss []int
+	var rss, settled []int
 	for i := range *n {
-		d, kb, err := once(flag.Arg(0), flag.Args()[1:], *timeout)
+		d, kb, later, err := once(flag.Arg(0), flag.Args()[1:], *timeout, *settle)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "startup: run %d: %v\n", i+1, err)
 			os.Exit(1)
 		}
-		fmt.Printf("run %d: first 200 on /healthz after %s, VmRSS %d kB\n", i+1, ms(d), kb)
+		fmt.Printf("run %d: first 200 on /healthz after %s, VmRSS %d kB, %d kB %s later\n", i+1, ms(d), kb, later, *settle)
 		times = append(times, d)
 		rss = append(rss, kb)
+		settled = append(settled, later)
 	}
 	slices.Sort(times)
 	slices.Sort(rss)
+	slices.Sort(settled)
 	// Machine-readable lines for bench/ratio -footprint.
 	fmt.Printf("startup_median_ms=%s\n", strings.TrimSuffix(ms(times[len(times)/2]), " ms"))
 	fmt.Printf("startup_rss_median_kb=%d\n", rss[len(rss)/2])
+	fmt.Printf("startup_rss_settled_median_kb=%d\n", settled[len(settled)/2])
 }
 
 func ms(d time.Duration) string {
@@ -57,11 +62,11 @@ func ms(d time.Duration) string {
 }
 
 // once starts teapot, waits for the first 200 on /healthz, reads its
-// VmRSS, and stops it.
-func once(bin string, extra []string, timeout time.Duration) (time.Duration, int, error) {
+// VmRSS then and settle later, and stops it.
+func once(bin string, extra []string, timeout, settle time.Duration) (d time.Duration, kb, later int, err error) {
 	port, err := freePort()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	args := append([]string{"serve", "--addr", addr}, extra...)
@@ -75,7 +80,7 @@ func once(bin string, extra []string, timeout time.Duration) (time.Duration, int
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -94,18 +99,22 @@ func once(bin string, extra []string, timeout time.Duration) (time.Duration, int
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				d := time.Since(start)
-				kb, err := vmRSS(cmd.Process.Pid)
-				return d, kb, err
+				if kb, err = vmRSS(cmd.Process.Pid); err != nil {
+					return 0, 0, 0, err
+				}
+				time.Sleep(settle)
+				later, err = vmRSS(cmd.Process.Pid)
+				return d, kb, later, err
 			}
 		}
 		select {
 		case err := <-exited:
 			exited <- err // for the deferred stop
-			return 0, 0, fmt.Errorf("%s exited before answering: %v", bin, err)
+			return 0, 0, 0, fmt.Errorf("%s exited before answering: %v", bin, err)
 		default:
 		}
 		if time.Since(start) > timeout {
-			return 0, 0, fmt.Errorf("no 200 on %s within %s", url, timeout)
+			return 0, 0, 0, fmt.Errorf("no 200 on %s within %s", url, timeout)
 		}
 		time.Sleep(200 * time.Microsecond)
 	}

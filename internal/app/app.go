@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -148,6 +149,14 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if o.shared != nil {
 		a.srv.ReadyWhen("redis", redisReady(o.shared))
 	}
+	a.srv.Go(func(ctx context.Context) {
+		if err := p.site.Warm(ctx); err != nil {
+			log.Error("pages that cannot be rendered: requests for them fail with 500", "err", err)
+		}
+		// Rendering allocates several times what it keeps: give the
+		// garbage back to the system, as serve does after New.
+		debug.FreeOSMemory()
+	})
 	a.srv.Go(func(ctx context.Context) { lb.Expire(ctx, min(cfg.LabTTL/10, 10*time.Minute)) })
 	a.srv.Go(func(ctx context.Context) { ex.Sweep(ctx, cfg.examSweep()) })
 	if a.geo != nil && o.geo == nil {

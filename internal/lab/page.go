@@ -47,7 +47,7 @@ func (l *Lab) servePage(w http.ResponseWriter, r *http.Request) {
 		l.shell.NotFound(w, r)
 		return
 	}
-	l.page.HTML.Serve(w, r, http.StatusOK, web.VaryPage)
+	l.page.HTML().Serve(w, r, http.StatusOK, web.VaryPage)
 }
 
 func labView(o Options) view {

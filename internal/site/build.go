@@ -1,14 +1,14 @@
 package site
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html/template"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/teapothq/teapot/internal/catalog"
 	"github.com/teapothq/teapot/internal/web"
@@ -29,8 +29,9 @@ type Site struct {
 	redirects map[string]string
 }
 
-// New renders every page of the site into memory, in shell's layout, and
-// makes the site's not-found page the shell's.
+// New renders the pages of the site into memory, in shell's layout, and
+// makes the site's not-found page the shell's. The pages of the codes are
+// rendered when first asked for, or by Warm.
 func New(cat *catalog.Catalog, shell *web.Shell) (*Site, error) {
 	s := &Site{
 		cat:       cat,
@@ -143,12 +144,8 @@ func (s *Site) buildPages() error {
 		js := mustJSON(classJSON{ID: cl.ID, Name: cl.Name, Summary: cl.Summary, Codes: s.summaries(entries)})
 		s.pages["/"+cl.ID] = web.NewDoc(html, js, []byte(classText(cl, entries)))
 	}
-	for i, b := range s.buildEntries() {
-		if b.err != nil {
-			return b.err
-		}
-		e := s.cat.Entries()[i]
-		s.pages["/"+e.CodeString()] = web.NewDocLazy(b.html,
+	for _, e := range s.cat.Entries() {
+		s.pages["/"+e.CodeString()] = web.NewDocLazy(func() []byte { return s.entryHTMLBytes(e) },
 			func() []byte { return s.entryJSONBytes(e) }, func() []byte { return s.entryTextBytes(e) })
 	}
 	if err := s.buildGuideIndexes(); err != nil {
@@ -206,39 +203,49 @@ type guideListItem struct {
 // link is path below the base path, for pages rendered ahead of requests.
 func (s *Site) link(path string) string { return s.shell.Base() + path }
 
-// builtEntry is the HTML page of one code; its JSON and text are built
-// when first asked for (entryJSONBytes, entryTextBytes).
-type builtEntry struct {
-	html []byte
-	err  error
-}
-
-// buildEntries renders the pages of every code, on every core: this is
-// most of what teapot does before it serves.
-func (s *Site) buildEntries() []builtEntry {
-	entries := s.cat.Entries()
-	out := make([]builtEntry, len(entries))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(entries); i = int(next.Add(1) - 1) {
-				out[i] = s.buildEntry(entries[i])
-			}
-		})
+// Warm renders the HTML page of every code that no request has asked for
+// yet, one after another, until ctx ends, and returns the errors: the
+// pages are rendered on first use, so that the server answers without
+// waiting for them all, and Warm, run once it does, makes the first visit
+// to each as fast as the next. One core is left to the requests. An error
+// is a page that every request for it would fail on.
+func (s *Site) Warm(ctx context.Context) error {
+	var errs []error
+	for _, e := range s.cat.Entries() {
+		if ctx.Err() != nil {
+			break
+		}
+		errs = append(errs, s.warm(e))
 	}
-	wg.Wait()
-	return out
+	return errors.Join(errs...)
 }
 
-func (s *Site) buildEntry(e *catalog.Entry) builtEntry {
-	var b builtEntry
+// warm renders the page of e, turning the panic of one that cannot be
+// rendered back into its error.
+func (s *Site) warm(e *catalog.Entry) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("the page of %s: %v", e.CodeString(), v)
+		}
+	}()
+	s.pages["/"+e.CodeString()].HTML()
+	return nil
+}
+
+// entryHTMLBytes is a code's page. It panics if the page cannot be
+// rendered, which only a broken template or catalog can cause (the
+// catalog is checked when it loads, and the tests render every page):
+// the request for it then fails with a logged 500.
+func (s *Site) entryHTMLBytes(e *catalog.Entry) []byte {
 	secs := make([]sectionView, len(e.Sections))
 	for i, sec := range e.Sections {
 		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: s.md.html(sec.Markdown)}
 	}
-	b.html, b.err = s.entryHTML(e, secs)
-	return b
+	html, err := s.entryHTML(e, secs)
+	if err != nil {
+		panic(err)
+	}
+	return html
 }
 
 // entryTextBytes is a code's page as plain text.

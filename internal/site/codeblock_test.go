@@ -96,10 +96,10 @@ func TestBuiltPages(t *testing.T) {
 	s := newTestSite(t, "")
 	codes := 0
 	for path, p := range s.pages {
-		if p.HTML == nil {
+		if p.HTML() == nil {
 			continue
 		}
-		page := string(p.HTML.Data)
+		page := string(p.HTML().Data)
 		for _, m := range olStart.FindAllStringSubmatch(page, -1) {
 			if n, _ := strconv.Atoi(m[1]); n >= minAccidentalStart {
 				t.Errorf("%s: a list numbered from %d, a paragraph that opens with a status code: %s", path, n, m[0])
@@ -134,7 +134,7 @@ func TestBuiltPages(t *testing.T) {
 			}
 		}
 	}
-	page := string(s.pages["/409"].HTML.Data)
+	page := string(s.pages["/409"].HTML().Data)
 	req := strings.Index(page, "<figcaption>Request</figcaption>")
 	resp := strings.Index(page, "<figcaption>Response</figcaption>")
 	if req < 0 || resp < req {

@@ -189,18 +189,19 @@ func (x *exporter) addDoc(p string, d *web.Doc, below bool) {
 	if p == "/" {
 		stem = "index"
 	}
-	if d.HTML != nil {
+	html := d.HTML()
+	if html != nil {
 		name := stem + ".html"
 		if below {
 			name = stem + "/index.html"
 		}
-		x.add(ExportedFile{name, p, web.HTML, d.HTML.Data})
+		x.add(ExportedFile{name, p, web.HTML, html.Data})
 	}
 	if js := d.JSON(); js != nil {
 		switch {
 		case strings.HasSuffix(stem, ".json"):
 			x.add(ExportedFile{stem, p, web.JSON, js.Data})
-		case d.HTML == nil:
+		case html == nil:
 			x.add(ExportedFile{stem + ".json", p, web.JSON, js.Data})
 		case p != "/":
 			x.add(ExportedFile{stem + ".json", p + ".json", web.JSON, js.Data})

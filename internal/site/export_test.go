@@ -222,7 +222,7 @@ func TestExportIsTheServersPages(t *testing.T) {
 		case f.URL == "" || d == nil:
 			continue // the not-found page, robots.txt, the notes
 		case f.Accept == web.HTML:
-			want = d.HTML
+			want = d.HTML()
 		case f.Accept == web.JSON:
 			want = d.JSON()
 		case f.Accept == web.Text:

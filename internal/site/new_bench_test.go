@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"testing"
 
 	"github.com/teapothq/teapot/content"
@@ -8,8 +9,9 @@ import (
 	"github.com/teapothq/teapot/internal/web"
 )
 
-// BenchmarkNew measures building the whole site, which teapot does at
-// start-up before it answers /healthz.
+// BenchmarkNew measures building the site as teapot does at start-up,
+// before it answers /healthz: every page but the codes' HTML, which Warm
+// renders (BenchmarkWarm) once the server answers.
 func BenchmarkNew(b *testing.B) {
 	cat, err := catalog.Load(content.FS)
 	if err != nil {
@@ -22,6 +24,28 @@ func BenchmarkNew(b *testing.B) {
 			b.Fatal(err)
 		}
 		if _, err := New(cat, shell); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWarm measures rendering every code's page.
+func BenchmarkWarm(b *testing.B) {
+	cat, err := catalog.Load(content.FS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		shell, err := web.New(web.Options{Version: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := New(cat, shell)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Warm(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -40,10 +40,10 @@ func TestEveryCodeHasAllForms(t *testing.T) {
 	s := newTestSite(t, "")
 	for _, e := range s.cat.Entries() {
 		p := s.pages["/"+e.CodeString()]
-		if p == nil || p.HTML == nil || p.JSON() == nil || p.Text() == nil {
+		if p == nil || p.HTML() == nil || p.JSON() == nil || p.Text() == nil {
 			t.Fatalf("%d: missing a representation", e.Code)
 		}
-		html := string(p.HTML.Data)
+		html := string(p.HTML().Data)
 		for _, want := range []string{"<h1>", e.Title(), `<meta name="description"`} {
 			if !strings.Contains(html, want) && !strings.Contains(html, strings.ReplaceAll(want, "'", "&#39;")) {
 				t.Errorf("%d: HTML lacks %q", e.Code, want)

@@ -3,31 +3,44 @@ package web
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/teapothq/teapot/internal/respond"
 )
 
 // Doc is one address's prebuilt representations; a nil one is not
-// offered. The JSON and text forms may be built on first use
-// (NewDocLazy).
+// offered. Any of them may be built on first use instead (NewDocLazy).
 type Doc struct {
-	HTML       *respond.Body
-	json, text lazyBody
+	html, json, text lazyBody
 }
 
-// lazyBody is a body made when first asked for, then kept.
+// lazyBody is a body made when first asked for, then kept. A make that
+// panics (a page that cannot be rendered) leaves it unmade: the panic
+// reaches the server's recovery, which answers 500 and logs it, and the
+// next request tries again.
 type lazyBody struct {
-	once  sync.Once
+	mu    sync.Mutex
 	make  func() []byte // nil: body is all there is
 	ctype string
-	body  *respond.Body
+	body  *respond.Body // when make is nil
+	made  atomic.Pointer[respond.Body]
 }
 
 func (l *lazyBody) get() *respond.Body {
-	if l.make != nil {
-		l.once.Do(func() { l.body = respond.NewBody(l.ctype, CachePage, l.make()) })
+	if l.make == nil {
+		return l.body
 	}
-	return l.body
+	if b := l.made.Load(); b != nil {
+		return b
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.made.Load(); b != nil {
+		return b
+	}
+	b := respond.NewBody(l.ctype, CachePage, l.make())
+	l.made.Store(b)
+	return b
 }
 
 // offered reports whether there is a body, without making it.
@@ -38,7 +51,7 @@ func (l *lazyBody) offered() bool { return l.make != nil || l.body != nil }
 func NewDoc(html, json, text []byte) *Doc {
 	d := &Doc{}
 	if html != nil {
-		d.HTML = respond.NewBody(respond.TypeHTML, CachePage, html)
+		d.html.body = respond.NewBody(respond.TypeHTML, CachePage, html)
 	}
 	if json != nil {
 		d.json.body = respond.NewBody(respond.TypeJSON, CachePage, json)
@@ -49,21 +62,30 @@ func NewDoc(html, json, text []byte) *Doc {
 	return d
 }
 
-// NewDocLazy is NewDoc with JSON and text forms that json and text build
-// when first asked for, and that are then kept. A code page's JSON carries
-// every section as Markdown and as HTML, and its text every section
-// wrapped again: building them all ahead would hold megabytes that most
-// instances never serve.
-func NewDocLazy(html []byte, json, text func() []byte) *Doc {
-	d := NewDoc(html, nil, nil)
-	d.json = lazyBody{make: json, ctype: respond.TypeJSON}
-	d.text = lazyBody{make: text, ctype: respond.TypeText}
-	return d
+// NewDocLazy is a Doc whose forms html, json and text build when first
+// asked for, and that are then kept. A code page's JSON carries every
+// section as Markdown and as HTML, and its text every section wrapped
+// again: building them all ahead would hold megabytes that most instances
+// never serve. Its HTML is built on first use too, or by Warm: rendering
+// every code's page is most of what teapot would otherwise do before it
+// answers its first request.
+func NewDocLazy(html, json, text func() []byte) *Doc {
+	return &Doc{
+		html: lazyBody{make: html, ctype: respond.TypeHTML},
+		json: lazyBody{make: json, ctype: respond.TypeJSON},
+		text: lazyBody{make: text, ctype: respond.TypeText},
+	}
 }
 
 // NewJSONDoc is a Doc of one JSON body only, of its own media type (the
 // OpenAPI document's, say).
 func NewJSONDoc(json *respond.Body) *Doc { return &Doc{json: lazyBody{body: json}} }
+
+// HTML is the page, or nil when there is none.
+func (d *Doc) HTML() *respond.Body { return d.html.get() }
+
+// HTMLMade reports whether the page is built, without building it.
+func (d *Doc) HTMLMade() bool { return d.html.body != nil || d.html.made.Load() != nil }
 
 // JSON is the JSON form, or nil when there is none.
 func (d *Doc) JSON() *respond.Body { return d.json.get() }
@@ -77,7 +99,7 @@ func (s *Shell) Serve(w http.ResponseWriter, r *http.Request, d *Doc, format str
 	var vary []string
 	if format == "" {
 		vary = VaryPage
-		if d.HTML == nil && !d.text.offered() {
+		if !d.html.offered() && !d.text.offered() {
 			format = JSON // an API address: JSON whatever is asked
 			vary = nil
 		} else if got, ok := Format(r, ""); ok {
@@ -87,8 +109,10 @@ func (s *Shell) Serve(w http.ResponseWriter, r *http.Request, d *Doc, format str
 			return
 		}
 	}
-	body := d.HTML
+	var body *respond.Body
 	switch format {
+	case HTML:
+		body = d.HTML()
 	case JSON:
 		body = d.JSON()
 	case Text:
