@@ -150,7 +150,8 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 		a.srv.ReadyWhen("redis", redisReady(o.shared))
 	}
 	a.srv.Go(func(ctx context.Context) {
-		if err := p.site.Warm(ctx); err != nil {
+		p.cat.Warm()
+		if err := p.shell.Warm(ctx); err != nil {
 			log.Error("pages that cannot be rendered: requests for them fail with 500", "err", err)
 		}
 		// Rendering allocates several times what it keeps: give the

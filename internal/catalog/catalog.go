@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Catalog is every status code's page, in code order.
@@ -19,7 +20,7 @@ type Catalog struct {
 	guides []*Guide
 	byPath map[string]*Guide // guide paths and their aliases
 
-	search *searchIndex // built by Load; see search_index.go
+	search func() *searchIndex // built on first use; see search_index.go
 }
 
 // Classes are the five status code classes, with their names from RFC 9110
@@ -78,7 +79,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, joinErrors(errs)
 	}
 	slices.SortFunc(c.entries, func(a, b *Entry) int { return a.Code - b.Code })
-	c.search = newSearchIndex(c)
+	c.search = sync.OnceValue(func() *searchIndex { return newSearchIndex(c) })
 	return c, nil
 }
 

@@ -34,7 +34,15 @@ func (c *Catalog) SearchAll(q string) []Hit {
 	if len(q) > MaxQuery {
 		q = q[:MaxQuery]
 	}
-	return c.search.search(q)
+	return c.search().search(q)
+}
+
+// Warm builds the search index now rather than for the first search:
+// indexing every page takes most of the time Load would take with it.
+func (c *Catalog) Warm() {
+	if c.search != nil {
+		c.search()
+	}
 }
 
 // Search is SearchAll without the guides: the matching codes, best first.

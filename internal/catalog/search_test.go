@@ -31,7 +31,8 @@ var searchable = sync.OnceValue(func() *Catalog {
 			}
 		}
 	}
-	c.search = newSearchIndex(c)
+	ix := newSearchIndex(c)
+	c.search = func() *searchIndex { return ix }
 	return c
 })
 

@@ -19,9 +19,10 @@ type view struct {
 	Headers []string // what the header option may set
 }
 
-// AddPages renders a try page for every code of the catalog, /409/try, in
-// shell's layout and adds its script, so that Register serves them: a form
-// that sends a live request to /status and shows the raw answer.
+// AddPages adds a try page for every code of the catalog, /409/try, in
+// shell's layout, rendered on first use or by the shell's Warm, and its
+// script, so that Register serves them: a form that sends a live request
+// to /status and shows the raw answer.
 func (l *Live) AddPages(shell *web.Shell) error {
 	if err := shell.AddAssets(files, "assets/*"); err != nil {
 		return err
@@ -32,13 +33,12 @@ func (l *Live) AddPages(shell *web.Shell) error {
 	}
 	l.pages, l.shell = map[string]*web.Doc{}, shell
 	for _, e := range l.cat.Entries() {
-		html, err := shell.Render(t, view{Page: web.Page{Title: "Try " + e.CodeString() + " " + e.Title() + " live",
-			Description: "Send a real " + e.CodeString() + " response to your browser and see its status line, headers and body.",
-			Scripts:     []string{"try.js"}}, Entry: e, Headers: AllowedHeaders()})
-		if err != nil {
-			return err
-		}
-		l.pages["/"+e.CodeString()+"/try"] = web.NewDoc(html, nil, nil)
+		path := "/" + e.CodeString() + "/try"
+		l.pages[path] = shell.LazyDoc(path, func() ([]byte, error) {
+			return shell.Render(t, view{Page: web.Page{Title: "Try " + e.CodeString() + " " + e.Title() + " live",
+				Description: "Send a real " + e.CodeString() + " response to your browser and see its status line, headers and body.",
+				Scripts:     []string{"try.js"}}, Entry: e, Headers: AllowedHeaders()})
+		}, nil, nil)
 	}
 	return l.addHowto(shell)
 }

@@ -1,11 +1,8 @@
 package site
 
 import (
-	"context"
 	"embed"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"html/template"
 	"slices"
 	"strings"
@@ -31,7 +28,7 @@ type Site struct {
 
 // New renders the pages of the site into memory, in shell's layout, and
 // makes the site's not-found page the shell's. The pages of the codes are
-// rendered when first asked for, or by Warm.
+// rendered when first asked for, or by the shell's Warm.
 func New(cat *catalog.Catalog, shell *web.Shell) (*Site, error) {
 	s := &Site{
 		cat:       cat,
@@ -145,7 +142,7 @@ func (s *Site) buildPages() error {
 		s.pages["/"+cl.ID] = web.NewDoc(html, js, []byte(classText(cl, entries)))
 	}
 	for _, e := range s.cat.Entries() {
-		s.pages["/"+e.CodeString()] = web.NewDocLazy(func() []byte { return s.entryHTMLBytes(e) },
+		s.pages["/"+e.CodeString()] = s.shell.LazyDoc("/"+e.CodeString(), func() ([]byte, error) { return s.entryPage(e) },
 			func() []byte { return s.entryJSONBytes(e) }, func() []byte { return s.entryTextBytes(e) })
 	}
 	if err := s.buildGuideIndexes(); err != nil {
@@ -203,49 +200,13 @@ type guideListItem struct {
 // link is path below the base path, for pages rendered ahead of requests.
 func (s *Site) link(path string) string { return s.shell.Base() + path }
 
-// Warm renders the HTML page of every code that no request has asked for
-// yet, one after another, until ctx ends, and returns the errors: the
-// pages are rendered on first use, so that the server answers without
-// waiting for them all, and Warm, run once it does, makes the first visit
-// to each as fast as the next. One core is left to the requests. An error
-// is a page that every request for it would fail on.
-func (s *Site) Warm(ctx context.Context) error {
-	var errs []error
-	for _, e := range s.cat.Entries() {
-		if ctx.Err() != nil {
-			break
-		}
-		errs = append(errs, s.warm(e))
-	}
-	return errors.Join(errs...)
-}
-
-// warm renders the page of e, turning the panic of one that cannot be
-// rendered back into its error.
-func (s *Site) warm(e *catalog.Entry) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("the page of %s: %v", e.CodeString(), v)
-		}
-	}()
-	s.pages["/"+e.CodeString()].HTML()
-	return nil
-}
-
-// entryHTMLBytes is a code's page. It panics if the page cannot be
-// rendered, which only a broken template or catalog can cause (the
-// catalog is checked when it loads, and the tests render every page):
-// the request for it then fails with a logged 500.
-func (s *Site) entryHTMLBytes(e *catalog.Entry) []byte {
+// entryPage is a code's page.
+func (s *Site) entryPage(e *catalog.Entry) ([]byte, error) {
 	secs := make([]sectionView, len(e.Sections))
 	for i, sec := range e.Sections {
 		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: s.md.html(sec.Markdown)}
 	}
-	html, err := s.entryHTML(e, secs)
-	if err != nil {
-		panic(err)
-	}
-	return html
+	return s.entryHTML(e, secs)
 }
 
 // entryTextBytes is a code's page as plain text.

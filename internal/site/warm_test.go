@@ -2,19 +2,15 @@ package site
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/teapothq/teapot/internal/web"
 )
 
-// TestWarm: the codes' pages wait for their first request or for Warm,
-// which renders each once, the same page a request renders, and stops
-// when its context ends.
+// TestWarm: the codes' pages wait for their first request or for the
+// shell's Warm, which renders each once, the same page a request
+// renders, and stops when its context ends.
 func TestWarm(t *testing.T) {
 	s := newTestSite(t, "")
 	asked := httptest.NewRecorder()
@@ -33,14 +29,14 @@ func TestWarm(t *testing.T) {
 
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := s.Warm(cancelled); err != nil {
+	if err := s.shell.Warm(cancelled); err != nil {
 		t.Fatal(err)
 	}
 	if s.pages["/200"].HTMLMade() {
 		t.Error("Warm rendered pages after its context ended")
 	}
 
-	if err := s.Warm(context.Background()); err != nil {
+	if err := s.shell.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range s.cat.Entries() {
@@ -54,38 +50,4 @@ func TestWarm(t *testing.T) {
 	if asked.Body.String() != string(first.Data) {
 		t.Error("the page a request rendered is not the one kept")
 	}
-}
-
-// TestWarmError: a page that cannot be rendered is Warm's error, and
-// every request for it panics (the server answers 500 and logs it)
-// rather than getting an empty page.
-func TestWarmError(t *testing.T) {
-	s := newTestSite(t, "")
-	entry := s.cat.Entries()[0]
-	broken := errors.New("template broken")
-	calls := 0
-	var mu sync.Mutex
-	s.pages["/"+entry.CodeString()] = webDocPanicking(func() { mu.Lock(); calls++; mu.Unlock(); panic(broken) })
-	err := s.Warm(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "template broken") || !strings.Contains(err.Error(), entry.CodeString()) {
-		t.Fatalf("Warm: %v", err)
-	}
-	for range 2 {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Error("the broken page did not panic")
-				}
-			}()
-			s.pages["/"+entry.CodeString()].HTML()
-		}()
-	}
-	if calls != 3 {
-		t.Errorf("the broken page was tried %d times, want 3 (Warm and each request)", calls)
-	}
-}
-
-// webDocPanicking is a code's page whose HTML calls f, which panics.
-func webDocPanicking(f func()) *web.Doc {
-	return web.NewDocLazy(func() []byte { f(); return nil }, nil, nil)
 }

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -62,19 +65,68 @@ func NewDoc(html, json, text []byte) *Doc {
 	return d
 }
 
-// NewDocLazy is a Doc whose forms html, json and text build when first
-// asked for, and that are then kept. A code page's JSON carries every
-// section as Markdown and as HTML, and its text every section wrapped
-// again: building them all ahead would hold megabytes that most instances
-// never serve. Its HTML is built on first use too, or by Warm: rendering
-// every code's page is most of what teapot would otherwise do before it
-// answers its first request.
+// NewDocLazy is a Doc whose forms html, json and text (nil for none)
+// build when first asked for, and that are then kept. A code page's JSON
+// carries every section as Markdown and as HTML, and its text every
+// section wrapped again: building them all ahead would hold megabytes
+// that most instances never serve. A page that should not wait for its
+// first visitor is made with Shell.LazyDoc instead, which Warm renders.
 func NewDocLazy(html, json, text func() []byte) *Doc {
-	return &Doc{
-		html: lazyBody{make: html, ctype: respond.TypeHTML},
-		json: lazyBody{make: json, ctype: respond.TypeJSON},
-		text: lazyBody{make: text, ctype: respond.TypeText},
+	lazy := func(make func() []byte, ctype string) lazyBody {
+		return lazyBody{make: make, ctype: ctype}
 	}
+	return &Doc{html: lazy(html, respond.TypeHTML), json: lazy(json, respond.TypeJSON), text: lazy(text, respond.TypeText)}
+}
+
+// lazyPage is a page of the shell that Warm renders.
+type lazyPage struct {
+	name string
+	doc  *Doc
+}
+
+// LazyDoc is NewDocLazy for a page whose HTML render makes when it is
+// first asked for, or when Warm gets to it: rendering every page before
+// serving is most of what teapot would do at start. A page that cannot
+// be rendered (a broken template) panics when asked for: the server's
+// recovery answers 500 and logs it, and the next request tries again.
+// Call it before the server serves, as the pages are built.
+func (s *Shell) LazyDoc(name string, render func() ([]byte, error), json, text func() []byte) *Doc {
+	d := NewDocLazy(func() []byte {
+		b, err := render()
+		if err != nil {
+			panic(fmt.Errorf("the page %s cannot be rendered: %w", name, err))
+		}
+		return b
+	}, json, text)
+	s.lazy = append(s.lazy, lazyPage{name, d})
+	return d
+}
+
+// Warm renders the HTML of every LazyDoc that no request has asked for
+// yet, one after another, until ctx ends, and returns the errors of those
+// that cannot be rendered. Run once the server answers, it makes the first
+// visit to each page as fast as the next, and leaves the other cores to
+// the requests.
+func (s *Shell) Warm(ctx context.Context) error {
+	var errs []error
+	for _, p := range s.lazy {
+		if ctx.Err() != nil {
+			break
+		}
+		errs = append(errs, warm(p.doc))
+	}
+	return errors.Join(errs...)
+}
+
+// warm renders d's page, turning its panic back into an error.
+func warm(d *Doc) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%v", v)
+		}
+	}()
+	d.HTML()
+	return nil
 }
 
 // NewJSONDoc is a Doc of one JSON body only, of its own media type (the

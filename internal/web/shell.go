@@ -56,6 +56,7 @@ type Shell struct {
 	assets   map[string]*respond.Body
 	assetURL map[string]string
 	notFound http.HandlerFunc
+	lazy     []lazyPage // pages rendered on first use, or by Warm
 }
 
 // New makes the shell with its own assets (the style sheet and the icon);
