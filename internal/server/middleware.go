@@ -226,7 +226,7 @@ func (f *front) serve(w *writer, r *http.Request, path string) {
 // its own sandboxing CSP.
 type writer struct {
 	http.ResponseWriter
-	status int // the final status, or the last interim one until then
+	status int // the final status; until it is written, the first interim one
 	bytes  int
 	p      *policies
 	host   string // the request's Host, for the document policy

@@ -202,11 +202,7 @@ func (s *Site) link(path string) string { return s.shell.Base() + path }
 
 // entryPage is a code's page.
 func (s *Site) entryPage(e *catalog.Entry) ([]byte, error) {
-	secs := make([]sectionView, len(e.Sections))
-	for i, sec := range e.Sections {
-		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: s.md.html(sec.Markdown)}
-	}
-	return s.entryHTML(e, secs)
+	return s.entryHTML(e, s.sections(e))
 }
 
 // entryTextBytes is a code's page as plain text.
@@ -220,11 +216,16 @@ func (s *Site) entryTextBytes(e *catalog.Entry) []byte {
 
 // entryJSONBytes is a code's page as JSON, its sections rendered again.
 func (s *Site) entryJSONBytes(e *catalog.Entry) []byte {
+	return mustJSON(s.entryJSON(e, s.sections(e)))
+}
+
+// sections are a code page's sections, each rendered to HTML.
+func (s *Site) sections(e *catalog.Entry) []sectionView {
 	secs := make([]sectionView, len(e.Sections))
 	for i, sec := range e.Sections {
 		secs[i] = sectionView{ID: sec.ID, Title: sec.Title, Markdown: sec.Markdown, HTML: s.md.html(sec.Markdown)}
 	}
-	return mustJSON(s.entryJSON(e, secs))
+	return secs
 }
 
 func (s *Site) classes() []classView {

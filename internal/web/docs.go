@@ -72,16 +72,11 @@ func NewDoc(html, json, text []byte) *Doc {
 // that most instances never serve. A page that should not wait for its
 // first visitor is made with Shell.LazyDoc instead, which Warm renders.
 func NewDocLazy(html, json, text func() []byte) *Doc {
-	lazy := func(make func() []byte, ctype string) lazyBody {
-		return lazyBody{make: make, ctype: ctype}
+	return &Doc{
+		html: lazyBody{make: html, ctype: respond.TypeHTML},
+		json: lazyBody{make: json, ctype: respond.TypeJSON},
+		text: lazyBody{make: text, ctype: respond.TypeText},
 	}
-	return &Doc{html: lazy(html, respond.TypeHTML), json: lazy(json, respond.TypeJSON), text: lazy(text, respond.TypeText)}
-}
-
-// lazyPage is a page of the shell that Warm renders.
-type lazyPage struct {
-	name string
-	doc  *Doc
 }
 
 // LazyDoc is NewDocLazy for a page whose HTML render makes when it is
@@ -98,7 +93,7 @@ func (s *Shell) LazyDoc(name string, render func() ([]byte, error), json, text f
 		}
 		return b
 	}, json, text)
-	s.lazy = append(s.lazy, lazyPage{name, d})
+	s.lazy = append(s.lazy, d)
 	return d
 }
 
@@ -109,11 +104,11 @@ func (s *Shell) LazyDoc(name string, render func() ([]byte, error), json, text f
 // the requests.
 func (s *Shell) Warm(ctx context.Context) error {
 	var errs []error
-	for _, p := range s.lazy {
+	for _, d := range s.lazy {
 		if ctx.Err() != nil {
 			break
 		}
-		errs = append(errs, warm(p.doc))
+		errs = append(errs, warm(d))
 	}
 	return errors.Join(errs...)
 }

@@ -56,7 +56,7 @@ type Shell struct {
 	assets   map[string]*respond.Body
 	assetURL map[string]string
 	notFound http.HandlerFunc
-	lazy     []lazyPage // pages rendered on first use, or by Warm
+	lazy     []*Doc // pages rendered on first use, or by Warm (LazyDoc)
 }
 
 // New makes the shell with its own assets (the style sheet and the icon);
