@@ -8,8 +8,9 @@ import (
 	"unicode/utf8"
 )
 
-// searchIndex is the inverted index behind Search, built once by Load and
-// read-only after: queries share it without locks.
+// searchIndex is the inverted index behind Search, built once, by the
+// first search or by Catalog.Warm, and read-only after: queries share it
+// without locks.
 type searchIndex struct {
 	docs  []searchDoc
 	terms []string    // the vocabulary, sorted, so that a prefix's terms are one run of IDs
