@@ -12,7 +12,7 @@ import (
 )
 
 // Doc is one address's prebuilt representations; a nil one is not
-// offered. Any of them may be built on first use instead (NewDocLazy).
+// offered. Any of them may be built on first use instead (LazyDoc).
 type Doc struct {
 	html, json, text lazyBody
 }
@@ -25,53 +25,45 @@ type lazyBody struct {
 	mu    sync.Mutex
 	make  func() []byte // nil: body is all there is
 	ctype string
-	body  *respond.Body // when make is nil
-	made  atomic.Pointer[respond.Body]
+	body  atomic.Pointer[respond.Body] // once made, or from the start
 }
 
 func (l *lazyBody) get() *respond.Body {
-	if l.make == nil {
-		return l.body
-	}
-	if b := l.made.Load(); b != nil {
+	if b := l.body.Load(); b != nil || l.make == nil {
 		return b
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if b := l.made.Load(); b != nil {
+	if b := l.body.Load(); b != nil {
 		return b
 	}
 	b := respond.NewBody(l.ctype, CachePage, l.make())
-	l.made.Store(b)
+	l.body.Store(b)
 	return b
 }
 
 // offered reports whether there is a body, without making it.
-func (l *lazyBody) offered() bool { return l.make != nil || l.body != nil }
+func (l *lazyBody) offered() bool { return l.make != nil || l.body.Load() != nil }
 
 // NewDoc builds a Doc from rendered bytes, each cached as a page; nil
 // bytes leave that form out.
 func NewDoc(html, json, text []byte) *Doc {
 	d := &Doc{}
 	if html != nil {
-		d.html.body = respond.NewBody(respond.TypeHTML, CachePage, html)
+		d.html.body.Store(respond.NewBody(respond.TypeHTML, CachePage, html))
 	}
 	if json != nil {
-		d.json.body = respond.NewBody(respond.TypeJSON, CachePage, json)
+		d.json.body.Store(respond.NewBody(respond.TypeJSON, CachePage, json))
 	}
 	if text != nil {
-		d.text.body = respond.NewBody(respond.TypeText, CachePage, text)
+		d.text.body.Store(respond.NewBody(respond.TypeText, CachePage, text))
 	}
 	return d
 }
 
-// NewDocLazy is a Doc whose forms html, json and text (nil for none)
-// build when first asked for, and that are then kept. A code page's JSON
-// carries every section as Markdown and as HTML, and its text every
-// section wrapped again: building them all ahead would hold megabytes
-// that most instances never serve. A page that should not wait for its
-// first visitor is made with Shell.LazyDoc instead, which Warm renders.
-func NewDocLazy(html, json, text func() []byte) *Doc {
+// newDocLazy is a Doc whose forms html, json and text (nil for none)
+// build when first asked for, and that are then kept.
+func newDocLazy(html, json, text func() []byte) *Doc {
 	return &Doc{
 		html: lazyBody{make: html, ctype: respond.TypeHTML},
 		json: lazyBody{make: json, ctype: respond.TypeJSON},
@@ -79,14 +71,17 @@ func NewDocLazy(html, json, text func() []byte) *Doc {
 	}
 }
 
-// LazyDoc is NewDocLazy for a page whose HTML render makes when it is
-// first asked for, or when Warm gets to it: rendering every page before
-// serving is most of what teapot would do at start. A page that cannot
+// LazyDoc is a page whose HTML render makes when it is first asked for,
+// or when Warm gets to it: rendering every page before serving is most
+// of what teapot would do at start. Its JSON and text (nil for none) are
+// made when first asked for only: a code page's JSON carries every
+// section as Markdown and as HTML, and its text every section wrapped
+// again, megabytes that most instances never serve. A page that cannot
 // be rendered (a broken template) panics when asked for: the server's
 // recovery answers 500 and logs it, and the next request tries again.
 // Call it before the server serves, as the pages are built.
 func (s *Shell) LazyDoc(name string, render func() ([]byte, error), json, text func() []byte) *Doc {
-	d := NewDocLazy(func() []byte {
+	d := newDocLazy(func() []byte {
 		b, err := render()
 		if err != nil {
 			panic(fmt.Errorf("the page %s cannot be rendered: %w", name, err))
@@ -126,13 +121,17 @@ func warm(d *Doc) (err error) {
 
 // NewJSONDoc is a Doc of one JSON body only, of its own media type (the
 // OpenAPI document's, say).
-func NewJSONDoc(json *respond.Body) *Doc { return &Doc{json: lazyBody{body: json}} }
+func NewJSONDoc(json *respond.Body) *Doc {
+	d := &Doc{}
+	d.json.body.Store(json)
+	return d
+}
 
 // HTML is the page, or nil when there is none.
 func (d *Doc) HTML() *respond.Body { return d.html.get() }
 
 // HTMLMade reports whether the page is built, without building it.
-func (d *Doc) HTMLMade() bool { return d.html.body != nil || d.html.made.Load() != nil }
+func (d *Doc) HTMLMade() bool { return d.html.body.Load() != nil }
 
 // JSON is the JSON form, or nil when there is none.
 func (d *Doc) JSON() *respond.Body { return d.json.get() }

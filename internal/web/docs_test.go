@@ -16,7 +16,7 @@ import (
 // offered.
 func TestDocLazy(t *testing.T) {
 	var made atomic.Int32
-	d := NewDocLazy(func() []byte {
+	d := newDocLazy(func() []byte {
 		made.Add(1)
 		return []byte("<!doctype html><title>x</title>")
 	}, nil, func() []byte { return []byte("x\n") })
