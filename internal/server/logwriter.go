@@ -23,10 +23,10 @@ type LogWriter struct {
 	buf    []byte // the batch being filled
 	closed bool   // after Close, lines are written at once
 
-	batches chan logBatch // to the writing goroutine, in order
-	free    chan []byte   // written batches, for reuse
-	stop    chan struct{} // ends the ticker
-	done    chan struct{} // closed when the ticker and the writer are done
+	batches chan logBatch  // to the writing goroutine, in order
+	free    chan []byte    // written batches, for reuse
+	stop    chan struct{}  // ends the ticker
+	wg      sync.WaitGroup // the ticker and the writer
 }
 
 // logBatch is lines to write; done, when not nil, is closed once they are.
@@ -40,9 +40,8 @@ func NewLogWriter(w io.Writer, interval time.Duration) *LogWriter {
 		// A few batches in flight: a writer that falls further behind
 		// (a blocked pipe) holds up logging rather than filling memory.
 		batches: make(chan logBatch, 4), free: make(chan []byte, 4),
-		stop: make(chan struct{}), done: make(chan struct{})}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+		stop: make(chan struct{})}
+	lw.wg.Go(func() {
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
@@ -58,8 +57,7 @@ func NewLogWriter(w io.Writer, interval time.Duration) *LogWriter {
 			}
 		}
 	})
-	wg.Go(lw.write)
-	go func() { wg.Wait(); close(lw.done) }()
+	lw.wg.Go(lw.write)
 	return lw
 }
 
@@ -131,5 +129,5 @@ func (lw *LogWriter) Close() {
 	lw.closed = true
 	close(lw.batches)
 	lw.mu.Unlock()
-	<-lw.done
+	lw.wg.Wait()
 }
