@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -165,24 +163,11 @@ func needClient(t *testing.T, format string, args ...any) {
 }
 
 // commandSend is a runner.Send that runs argv with the check's method,
-// body and URL put in for {method}, {body} and {url}, without a shell,
-// and without the proxy settings of the environment: the exam is on
-// loopback, and no request may go elsewhere.
+// body and URL put in for {method}, {body} and {url}, as `teapot exam
+// run` does, and without the proxy settings of the environment: the exam
+// is on loopback, and no request may go elsewhere.
 func commandSend(argv ...string) runner.Send {
-	return func(ctx context.Context, c exam.CheckInfo, url string) error {
-		r := strings.NewReplacer("{method}", c.Method, "{body}", c.Body, "{url}", url)
-		args := make([]string, len(argv))
-		for i, a := range argv {
-			args[i] = r.Replace(a)
-		}
-		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-		cmd.Env = noProxy(os.Environ())
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("%s: %w: %s", filepath.Base(args[0]), err, bytes.TrimSpace(out))
-		}
-		return nil
-	}
+	return runner.CommandEnv(argv, noProxy(os.Environ()))
 }
 
 // noProxy drops the proxy variables from env.

@@ -19,7 +19,11 @@ var Placeholders = []string{"{method}", "{body}", "{url}"}
 // Command is a Send that runs a program: template is its name and
 // arguments, with the placeholders replaced for each check. Its output is
 // kept only to explain a failure (the last line, cut short).
-func Command(template []string) Send {
+func Command(template []string) Send { return CommandEnv(template, nil) }
+
+// CommandEnv is Command with the program's environment: env, or, when it
+// is nil, this process's own.
+func CommandEnv(template, env []string) Send {
 	return func(ctx context.Context, c exam.CheckInfo, url string) error {
 		r := strings.NewReplacer("{method}", c.Method, "{body}", c.Body, "{url}", url)
 		args := make([]string, len(template))
@@ -27,6 +31,7 @@ func Command(template []string) Send {
 			args[i] = r.Replace(a)
 		}
 		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+		cmd.Env = env
 		var out tail
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()

@@ -98,3 +98,17 @@ func TestRunChoice(t *testing.T) {
 		t.Error("an ftp server was accepted")
 	}
 }
+
+// TestCommandEnv: CommandEnv's program sees the environment it is given,
+// Command's this process's own.
+func TestCommandEnv(t *testing.T) {
+	t.Parallel()
+	check := []string{"sh", "-c", `[ "$TEAPOT_EXAM_ENV" = given ]`}
+	env := []string{"TEAPOT_EXAM_ENV=given", "PATH=" + os.Getenv("PATH")}
+	if err := runner.CommandEnv(check, env)(t.Context(), exam.CheckInfo{}, "u"); err != nil {
+		t.Errorf("with the environment given: %v", err)
+	}
+	if err := runner.Command(check)(t.Context(), exam.CheckInfo{}, "u"); err == nil {
+		t.Error("Command's program saw an environment this process does not have")
+	}
+}
